@@ -1,0 +1,79 @@
+package io.kubevirt.metrics.gateway.merge;
+
+import java.util.List;
+
+/**
+ * The samples of one scraped body, labelled and grouped into families, ready to merge. Sample
+ * names, label names and values and sample values are {@code [start, end)} positions: below
+ * {@link #EXTRA} in the scraped body itself, from {@link #EXTRA} on in {@link #extra}, which holds
+ * what had to be rewritten (re-escaped values, relabeled series). Each sample also carries which
+ * of the target labels it gets ({@link #targetMasks}) and the hash of its final label set.
+ * Immutable once read; safe to share between threads.
+ */
+public final class TargetExposition {
+    /** Positions at or above this refer to {@link #extra}; bodies are limited well below it. */
+    static final int EXTRA = 1 << 30;
+    static final long NO_TIMESTAMP = Long.MIN_VALUE;
+
+    /** Ints per sample in {@link #samples}. */
+    static final int STRIDE = 6;
+    static final int NAME_START = 0;
+    static final int NAME_END = 1;
+    static final int FIRST_LABEL = 2;
+    static final int LABEL_COUNT = 3;
+    static final int VALUE_START = 4;
+    static final int VALUE_END = 5;
+
+    final byte[] body;
+    final byte[] extra;
+    final int[] samples;
+    /** Four ints per label: name start, name end, escaped value start, escaped value end. */
+    final int[] labels;
+    final long[] timestamps;
+    /** Bit i set: the sample gets target label i. */
+    final long[] targetMasks;
+    /** Order-independent hash of the sample's final name and labels (see {@link LabelHash}). */
+    final long[] hashes;
+    final int sampleCount;
+    final int scrapedCount;
+    final List<Family> families;
+    final TargetLabels targetLabels;
+
+    TargetExposition(byte[] body, byte[] extra, int[] samples, int[] labels, long[] timestamps, long[] targetMasks,
+            long[] hashes, int sampleCount, int scrapedCount, List<Family> families, TargetLabels targetLabels) {
+        this.body = body;
+        this.extra = extra;
+        this.samples = samples;
+        this.labels = labels;
+        this.timestamps = timestamps;
+        this.targetMasks = targetMasks;
+        this.hashes = hashes;
+        this.sampleCount = sampleCount;
+        this.scrapedCount = scrapedCount;
+        this.families = families;
+        this.targetLabels = targetLabels;
+    }
+
+    /** Samples in the body, before metric relabeling (Prometheus' scrape_samples_scraped). */
+    public int scrapedCount() {
+        return scrapedCount;
+    }
+
+    /** Samples kept after metric relabeling (Prometheus' scrape_samples_post_metric_relabeling). */
+    public int sampleCount() {
+        return sampleCount;
+    }
+
+    /** The hash of sample i's final label set; equal series have equal hashes. */
+    public long seriesHash(int i) {
+        return hashes[i];
+    }
+
+    byte[] bufferAt(int position) {
+        return position >= EXTRA ? extra : body;
+    }
+
+    static int offset(int position) {
+        return position >= EXTRA ? position - EXTRA : position;
+    }
+}

@@ -1,0 +1,396 @@
+package io.kubevirt.metrics.gateway.merge;
+
+import static io.kubevirt.metrics.gateway.merge.TargetExposition.EXTRA;
+import static io.kubevirt.metrics.gateway.merge.TargetExposition.STRIDE;
+
+import io.kubevirt.metrics.gateway.parse.Escapes;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.kubevirt.metrics.gateway.parse.ExpositionParser;
+import io.kubevirt.metrics.gateway.parse.MetricType;
+import io.kubevirt.metrics.gateway.parse.ParseException;
+import io.kubevirt.metrics.gateway.relabel.RelabelRule;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Reads one scraped body into a {@link TargetExposition}: parses it, gives every sample its target
+ * labels and runs the metric relabel rules, and groups the samples into the families the text
+ * format 0.0.4 will write (OpenMetrics counters become {@code <name>_total} families, their
+ * {@code _created} series gauges of their own, as the Prometheus client libraries write them).
+ *
+ * <p>Fast path, taken for every sample when there are no metric rules: nothing is copied or
+ * decoded; the sample keeps positions into the body and a bit mask of the target labels it gets.
+ * Only re-escaped values, label conflicts under {@code honor_labels: false} and relabeled series
+ * are written out, into the exposition's extra buffer.
+ */
+public final class TargetExpositionReader {
+    private static final String[] SUFFIXES = {"", "_total", "_created", "_bucket", "_sum", "_count", "_info",
+        "_gsum", "_gcount"};
+    private static final int NONE = 0;
+    private static final int TOTAL = 1;
+    private static final int CREATED = 2;
+    private static final int BUCKET = 3;
+    private static final int SUM = 4;
+    private static final int COUNT = 5;
+    private static final int INFO = 6;
+    private static final int GSUM = 7;
+    private static final int GCOUNT = 8;
+    private static final byte[][] SUFFIX_BYTES = Arrays.stream(SUFFIXES)
+            .map(s -> s.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+    private static final byte[] NO_PREFIX = new byte[0];
+
+    private final ExpositionParser parser;
+    private final byte[] body;
+    private final ExpositionFormat format;
+    private final SeriesLabeling labeling;
+    private final TargetLabels targetLabels;
+    private final boolean fastPath;
+    private final long allTargetLabels;
+    private final ByteSink extra = new ByteSink(64);
+    private final Map<byte[], Integer> specialPositions = new IdentityHashMap<>();
+    private final Map<String, Declaration> declarations = new HashMap<>();
+    private final Map<String, Family> families = new LinkedHashMap<>();
+    private Declaration current;
+    private Family lastFamily;
+    private int lastNameStart;
+    private int lastNameEnd;
+
+    private int[] samples = new int[STRIDE * 256];
+    private long[] timestamps = new long[256];
+    private long[] masks = new long[256];
+    private long[] hashes = new long[256];
+    private int[] labels = new int[4 * 1024];
+    private int count;
+    private int labelTotal;
+    private int scraped;
+
+    private TargetExpositionReader(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling) {
+        this.parser = new ExpositionParser(body, length, format);
+        this.body = body;
+        this.format = format;
+        this.labeling = labeling;
+        this.targetLabels = labeling.targetLabels();
+        this.fastPath = labeling.metricRules().isEmpty() && targetLabels.size() <= 64;
+        this.allTargetLabels = targetLabels.size() == 64 ? -1L : (1L << targetLabels.size()) - 1;
+    }
+
+    /**
+     * Reads {@code body[0, length)}. The body must not change afterwards: the result points into it.
+     *
+     * @throws ParseException when the body is not valid, or metric relabeling made a series invalid
+     *     (Prometheus fails such a scrape too)
+     */
+    public static TargetExposition read(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling)
+            throws ParseException {
+        if (length >= EXTRA) {
+            throw new ParseException(0, "body of " + length + " bytes is larger than the parser's limit");
+        }
+        return new TargetExpositionReader(body, length, format, labeling).read();
+    }
+
+    private TargetExposition read() throws ParseException {
+        ExpositionParser.Entry entry;
+        while ((entry = parser.next()) != null) {
+            switch (entry) {
+                case HELP -> {
+                    Declaration d = declare();
+                    if (d.help == null) {
+                        d.help = parser.textCanonical()
+                                ? new String(body, parser.textStart(), parser.textEnd() - parser.textStart(),
+                                        StandardCharsets.UTF_8)
+                                : Escapes.canonicalHelp(body, parser.textStart(), parser.textEnd(), format);
+                    }
+                }
+                case TYPE -> {
+                    Declaration d = declare();
+                    if (d.type == null) {
+                        d.type = parser.type();
+                    }
+                }
+                case UNIT -> declare(); // The text format 0.0.4 has no units.
+                case SAMPLE -> sample();
+                default -> throw new IllegalStateException(entry.name());
+            }
+        }
+        for (Declaration d : declarations.values()) {
+            for (Family f : d.bySuffix) {
+                if (f != null && f.help == null) {
+                    f.help = d.help;
+                }
+            }
+        }
+        return new TargetExposition(body, extra.toByteArray(), samples, labels, timestamps, masks, hashes, count,
+                scraped, new ArrayList<>(families.values()), targetLabels);
+    }
+
+    private Declaration declare() {
+        String name = new String(body, parser.nameStart(), parser.nameEnd() - parser.nameStart(),
+                StandardCharsets.US_ASCII);
+        current = declarations.computeIfAbsent(name, Declaration::new);
+        return current;
+    }
+
+    private void sample() throws ParseException {
+        scraped++;
+        int nameStart = parser.nameStart();
+        int nameEnd = parser.nameEnd();
+        if (!fastPath || !fastSample(nameStart, nameEnd)) {
+            slowSample(nameStart, nameEnd);
+        }
+    }
+
+    /** Records the sample as positions into the body; false when it needs the slow path. */
+    private boolean fastSample(int nameStart, int nameEnd) {
+        boolean honor = labeling.honorLabels();
+        int first = labelTotal;
+        long mask = allTargetLabels;
+        long hash = LabelHash.name(body, nameStart, nameEnd);
+        for (int j = 0; j < parser.labelCount(); j++) {
+            int ns = parser.labelNameStart(j);
+            int ne = parser.labelNameEnd(j);
+            int t = targetLabels.indexOf(body, ns, ne);
+            if (t >= 0) {
+                if (!honor) {
+                    labelTotal = first; // A conflict to resolve: exported_ names, on the slow path.
+                    return false;
+                }
+                mask &= ~(1L << t);
+            }
+            int vs = parser.labelValueStart(j);
+            int ve = parser.labelValueEnd(j);
+            if (!parser.labelValueCanonical(j)) {
+                byte[] canonical = Escapes.canonicalLabelValue(body, vs, ve);
+                vs = EXTRA + extra.size();
+                extra.write(canonical);
+                ve = EXTRA + extra.size();
+            }
+            addLabel(ns, ne, vs, ve);
+            hash += LabelHash.pair(NO_PREFIX, body, ns, ne, bufferAt(vs), offset(vs), offset(ve));
+        }
+        for (long m = mask; m != 0; m &= m - 1) {
+            hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
+        }
+        addSample(resolve(body, nameStart, nameEnd), nameStart, nameEnd, first, mask, hash);
+        return true;
+    }
+
+    /** Decodes the sample, joins target labels, runs metric_relabel_configs, writes the result to extra. */
+    private void slowSample(int nameStart, int nameEnd) throws ParseException {
+        Map<String, String> series = new TreeMap<>();
+        series.put("__name__", new String(body, nameStart, nameEnd - nameStart, StandardCharsets.US_ASCII));
+        for (int j = 0; j < parser.labelCount(); j++) {
+            series.put(new String(body, parser.labelNameStart(j), parser.labelNameEnd(j) - parser.labelNameStart(j),
+                    StandardCharsets.US_ASCII),
+                    Escapes.unescapeLabelValue(body, parser.labelValueStart(j), parser.labelValueEnd(j)));
+        }
+        TreeMap<String, String> joined = LabelConflicts.attach(series, targetLabels, labeling.honorLabels());
+        SortedMap<String, String> result = labeling.metricRules().isEmpty() ? joined
+                : labeling.metricRules().apply(joined);
+        if (result == null) {
+            return; // Dropped by a rule.
+        }
+        String name = result.get("__name__");
+        if (name == null || !isMetricName(name)) {
+            throw new ParseException(parser.line(), "metric_relabel_configs left the series "
+                    + (name == null ? "without a __name__" : "with the invalid name \"" + name + "\""));
+        }
+        int ns = EXTRA + extra.size();
+        extra.write(name);
+        int ne = EXTRA + extra.size();
+        int first = labelTotal;
+        long hash = LabelHash.name(extra.array(), offset(ns), offset(ne));
+        for (Map.Entry<String, String> label : result.entrySet()) {
+            if (label.getKey().equals("__name__")) {
+                continue;
+            }
+            if (!RelabelRule.isValidLabelName(label.getKey())) {
+                throw new ParseException(parser.line(), "metric_relabel_configs produced the invalid label name \""
+                        + label.getKey() + "\"");
+            }
+            int lns = EXTRA + extra.size();
+            extra.write(label.getKey());
+            int lne = EXTRA + extra.size();
+            extra.write(Escapes.escapeLabelValue(label.getValue()));
+            int lve = EXTRA + extra.size();
+            addLabel(lns, lne, lne, lve);
+            hash += LabelHash.pair(NO_PREFIX, extra.array(), offset(lns), offset(lne), extra.array(), offset(lne),
+                    offset(lve));
+        }
+        addSample(resolve(extra.array(), offset(ns), offset(ne)), ns, ne, first, 0, hash);
+    }
+
+    private void addLabel(int ns, int ne, int vs, int ve) {
+        if (4 * labelTotal + 4 > labels.length) {
+            labels = Arrays.copyOf(labels, labels.length * 2);
+        }
+        int o = 4 * labelTotal++;
+        labels[o] = ns;
+        labels[o + 1] = ne;
+        labels[o + 2] = vs;
+        labels[o + 3] = ve;
+    }
+
+    private void addSample(Family family, int nameStart, int nameEnd, int firstLabel, long mask, long hash) {
+        if (count == timestamps.length) {
+            int n = count * 2;
+            samples = Arrays.copyOf(samples, STRIDE * n);
+            timestamps = Arrays.copyOf(timestamps, n);
+            masks = Arrays.copyOf(masks, n);
+            hashes = Arrays.copyOf(hashes, n);
+        }
+        int o = STRIDE * count;
+        samples[o + TargetExposition.NAME_START] = nameStart;
+        samples[o + TargetExposition.NAME_END] = nameEnd;
+        samples[o + TargetExposition.FIRST_LABEL] = firstLabel;
+        samples[o + TargetExposition.LABEL_COUNT] = labelTotal - firstLabel;
+        byte[] special = parser.specialValue();
+        if (special == null) {
+            samples[o + TargetExposition.VALUE_START] = parser.valueStart();
+            samples[o + TargetExposition.VALUE_END] = parser.valueEnd();
+        } else {
+            int start = specialPositions.computeIfAbsent(special, s -> {
+                int p = EXTRA + extra.size();
+                extra.write(s);
+                return p;
+            });
+            samples[o + TargetExposition.VALUE_START] = start;
+            samples[o + TargetExposition.VALUE_END] = start + special.length;
+        }
+        timestamps[count] = parser.hasTimestamp() ? parser.timestampMillis() : TargetExposition.NO_TIMESTAMP;
+        masks[count] = mask;
+        hashes[count] = hash;
+        family.add(count++);
+    }
+
+    /** The family a sample of this name belongs to (see the class comment). */
+    private Family resolve(byte[] buf, int start, int end) {
+        if (lastFamily != null && buf == body
+                && Arrays.equals(body, lastNameStart, lastNameEnd, buf, start, end)) {
+            return lastFamily; // Fast path: same name as the previous sample.
+        }
+        Family family = null;
+        if (current != null) {
+            int suffix = suffixOf(current.nameBytes, buf, start, end);
+            if (suffix >= 0) {
+                family = current.family(suffix);
+            }
+        }
+        if (family == null) {
+            family = resolveByName(new String(buf, start, end - start, StandardCharsets.US_ASCII));
+        }
+        if (buf == body) {
+            lastFamily = family;
+            lastNameStart = start;
+            lastNameEnd = end;
+        }
+        return family;
+    }
+
+    private Family resolveByName(String name) {
+        Declaration d = declarations.get(name);
+        Family family = d == null ? null : d.family(NONE);
+        for (int s = 1; family == null && s < SUFFIXES.length; s++) {
+            if (name.endsWith(SUFFIXES[s])) {
+                d = declarations.get(name.substring(0, name.length() - SUFFIXES[s].length()));
+                family = d == null ? null : d.family(s);
+            }
+        }
+        return family != null ? family : familyNamed(name, MetricType.UNTYPED);
+    }
+
+    /** Index of the suffix that makes {@code buf[start, end)} out of {@code base}, or -1. */
+    private static int suffixOf(byte[] base, byte[] buf, int start, int end) {
+        int rest = end - start - base.length;
+        if (rest < 0 || !Arrays.equals(base, 0, base.length, buf, start, start + base.length)) {
+            return -1;
+        }
+        for (int s = 0; s < SUFFIX_BYTES.length; s++) {
+            byte[] suffix = SUFFIX_BYTES[s];
+            if (suffix.length == rest && Arrays.equals(suffix, 0, rest, buf, end - rest, end)) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    private Family familyNamed(String name, MetricType type) {
+        return families.computeIfAbsent(name, n -> new Family(n, type));
+    }
+
+    private static boolean isMetricName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'
+                    || (i > 0 && c >= '0' && c <= '9');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private byte[] bufferAt(int position) {
+        return position >= EXTRA ? extra.array() : body;
+    }
+
+    private static int offset(int position) {
+        return TargetExposition.offset(position);
+    }
+
+    /** A name announced by HELP, TYPE or UNIT lines, and the output families its samples go to. */
+    private final class Declaration {
+        final String name;
+        final byte[] nameBytes;
+        MetricType type;
+        String help;
+        final Family[] bySuffix = new Family[SUFFIXES.length];
+
+        Declaration(String name) {
+            this.name = name;
+            this.nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** The family for samples named {@code name + SUFFIXES[suffix]}, or null when the type has no such series. */
+        Family family(int suffix) {
+            if (bySuffix[suffix] == null) {
+                bySuffix[suffix] = create(suffix);
+                if (bySuffix[suffix] != null && bySuffix[suffix].help == null) {
+                    bySuffix[suffix].help = help;
+                }
+            }
+            return bySuffix[suffix];
+        }
+
+        private Family create(int suffix) {
+            MetricType t = type == null ? MetricType.UNTYPED : type;
+            String own = name + SUFFIXES[suffix];
+            if (suffix == CREATED && format == ExpositionFormat.OPENMETRICS
+                    && t != MetricType.GAUGE && t != MetricType.UNTYPED && t != MetricType.INFO) {
+                return familyNamed(own, MetricType.GAUGE);
+            }
+            return switch (t) {
+                case HISTOGRAM -> suffix == BUCKET || suffix == SUM || suffix == COUNT
+                        || (suffix == NONE && format == ExpositionFormat.TEXT) ? familyNamed(name, t) : null;
+                case SUMMARY -> suffix == NONE || suffix == SUM || suffix == COUNT ? familyNamed(name, t) : null;
+                case COUNTER -> format == ExpositionFormat.OPENMETRICS
+                        ? (suffix == TOTAL ? familyNamed(own, t) : null)
+                        : (suffix == NONE ? familyNamed(name, t) : null);
+                case INFO -> suffix == INFO ? familyNamed(own, MetricType.GAUGE) : null;
+                case STATESET -> suffix == NONE ? familyNamed(name, MetricType.GAUGE) : null;
+                case GAUGEHISTOGRAM -> suffix == BUCKET ? familyNamed(own, MetricType.UNTYPED)
+                        : suffix == GSUM || suffix == GCOUNT ? familyNamed(own, MetricType.GAUGE) : null;
+                default -> suffix == NONE ? familyNamed(name, t) : null;
+            };
+        }
+    }
+}

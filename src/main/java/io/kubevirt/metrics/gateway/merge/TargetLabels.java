@@ -1,0 +1,83 @@
+package io.kubevirt.metrics.gateway.merge;
+
+import io.kubevirt.metrics.gateway.parse.Escapes;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The labels a target adds to every series scraped from it (after target relabeling), kept as
+ * ready-to-write bytes. Labels with an empty value are not labels, as in Prometheus. Immutable.
+ */
+public final class TargetLabels {
+    public static final TargetLabels EMPTY = of(Map.of());
+    private static final byte[] NO_PREFIX = new byte[0];
+
+    private final Map<String, String> labels;
+    final byte[][] names;
+    final byte[][] escapedValues;
+    final long[] pairHashes;
+
+    private TargetLabels(Map<String, String> labels) {
+        this.labels = labels;
+        int n = labels.size();
+        names = new byte[n][];
+        escapedValues = new byte[n][];
+        pairHashes = new long[n];
+        int i = 0;
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            names[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
+            escapedValues[i] = Escapes.escapeLabelValue(e.getValue()).getBytes(StandardCharsets.UTF_8);
+            pairHashes[i] = LabelHash.pair(NO_PREFIX, names[i], 0, names[i].length, escapedValues[i], 0,
+                    escapedValues[i].length);
+            i++;
+        }
+    }
+
+    /** Target labels from a map; empty values are left out. */
+    public static TargetLabels of(Map<String, String> labels) {
+        TreeMap<String, String> sorted = new TreeMap<>();
+        labels.forEach((k, v) -> {
+            if (!v.isEmpty()) {
+                sorted.put(k, v);
+            }
+        });
+        return new TargetLabels(Collections.unmodifiableMap(sorted));
+    }
+
+    /** The labels, sorted by name. */
+    public Map<String, String> asMap() {
+        return labels;
+    }
+
+    public int size() {
+        return names.length;
+    }
+
+    /** Index of the label whose name is {@code buf[from, to)}, or -1. */
+    int indexOf(byte[] buf, int from, int to) {
+        for (int i = 0; i < names.length; i++) {
+            if (Arrays.equals(names[i], 0, names[i].length, buf, from, to)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TargetLabels other && labels.equals(other.labels);
+    }
+
+    @Override
+    public int hashCode() {
+        return labels.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return labels.toString();
+    }
+}

@@ -1,0 +1,90 @@
+package io.kubevirt.metrics.gateway.parse;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Escaping of label values and HELP text, as the text format 0.0.4 writes them.
+ *
+ * <p>The parser hands out the escaped bytes of the input. When they are already in the form 0.0.4
+ * writes (label values: only {@code \\ \" \n}; HELP: only {@code \\ \n}), they are copied to the
+ * output untouched. Otherwise {@link #canonicalLabelValue} and {@link #canonicalHelp} decode them
+ * as the source format means them and escape them again, so the output is always strictly valid.
+ */
+public final class Escapes {
+    private Escapes() {
+    }
+
+    /** Escapes a label value for the text format 0.0.4 (backslash, double quote, line feed). */
+    public static String escapeLabelValue(String value) {
+        if (value.indexOf('\\') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** Escapes HELP text for the text format 0.0.4 (backslash and line feed only). */
+    public static String escapeHelp(String help) {
+        return help.replace("\\", "\\\\").replace("\n", "\\n");
+    }
+
+    /**
+     * Decodes an escaped label value. Both formats know {@code \\ \" \n}; Prometheus keeps any
+     * other backslash sequence literally, and so do we.
+     */
+    public static String unescapeLabelValue(byte[] buf, int start, int end) {
+        return unescape(buf, start, end, true);
+    }
+
+    /** Decodes escaped HELP text of the given source format. */
+    public static String unescapeHelp(byte[] buf, int start, int end, ExpositionFormat format) {
+        return unescape(buf, start, end, format == ExpositionFormat.OPENMETRICS);
+    }
+
+    /** The 0.0.4 form of a label value whose escapes were not canonical. */
+    public static byte[] canonicalLabelValue(byte[] buf, int start, int end) {
+        return escapeLabelValue(unescapeLabelValue(buf, start, end)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The 0.0.4 form of HELP text of the given source format. */
+    public static String canonicalHelp(byte[] buf, int start, int end, ExpositionFormat format) {
+        return escapeHelp(unescapeHelp(buf, start, end, format));
+    }
+
+    private static String unescape(byte[] buf, int start, int end, boolean quoteEscape) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(end - start);
+        for (int i = start; i < end; i++) {
+            byte b = buf[i];
+            if (b == '\\' && i + 1 < end) {
+                byte next = buf[i + 1];
+                if (next == '\\') {
+                    out.write('\\');
+                    i++;
+                    continue;
+                }
+                if (next == 'n') {
+                    out.write('\n');
+                    i++;
+                    continue;
+                }
+                if (next == '"' && quoteEscape) {
+                    out.write('"');
+                    i++;
+                    continue;
+                }
+            }
+            out.write(b);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,596 @@
+package io.kubevirt.metrics.gateway.parse;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A pull parser for the Prometheus text format 0.0.4 and OpenMetrics 1.0, working on the bytes of
+ * one scraped body. Call {@link #next()} until it returns null; after each entry the accessors
+ * describe it.
+ *
+ * <p>Nothing is copied: names, label names, label values, HELP text and sample values are returned
+ * as {@code [start, end)} offsets into the buffer given to the constructor, valid for as long as
+ * that buffer is not changed. Label values and HELP text are the escaped bytes of the input;
+ * {@link #labelValueCanonical(int)} and {@link #textCanonical()} tell whether they are already in
+ * the form the text format 0.0.4 writes (see {@link Escapes}). Special values (NaN, ±Inf in any
+ * spelling Go accepts) are returned as canonical bytes by {@link #specialValue()}.
+ *
+ * <p>Comments and blank lines of the text format are skipped. Every syntax error is a
+ * {@link ParseException} naming the line, what was expected and what was found. Not thread safe.
+ */
+public final class ExpositionParser {
+
+    /** What {@link #next()} found. */
+    public enum Entry { HELP, TYPE, UNIT, SAMPLE }
+
+    private static final byte[] NAN = ascii("NaN");
+    private static final byte[] POS_INF = ascii("+Inf");
+    private static final byte[] NEG_INF = ascii("-Inf");
+
+    private final byte[] buf;
+    private final int limit;
+    private final ExpositionFormat format;
+    private int pos;
+    private int line;
+    private boolean eofSeen;
+
+    private int nameStart;
+    private int nameEnd;
+    private int textStart;
+    private int textEnd;
+    private boolean textCanonical;
+    private MetricType type;
+    private int labelCount;
+    private int[] labelOffsets = new int[4 * 16];
+    private boolean[] labelCanonical = new boolean[16];
+    private int valueStart;
+    private int valueEnd;
+    private byte[] specialValue;
+    private boolean hasTimestamp;
+    private long timestampMillis;
+
+    /** Parses {@code buf[0, length)}. */
+    public ExpositionParser(byte[] buf, int length, ExpositionFormat format) {
+        this(buf, 0, length, format);
+    }
+
+    /** Parses {@code buf[offset, limit)}. */
+    public ExpositionParser(byte[] buf, int offset, int limit, ExpositionFormat format) {
+        this.buf = buf;
+        this.pos = offset;
+        this.limit = limit;
+        this.format = format;
+    }
+
+    /** The next entry, or null at the end of the body. */
+    public Entry next() throws ParseException {
+        while (pos < limit) {
+            line++;
+            int end = pos;
+            while (end < limit && buf[end] != '\n') {
+                end++;
+            }
+            int start = pos;
+            pos = end + 1;
+            if (eofSeen) {
+                throw error("unexpected content after \"# EOF\"");
+            }
+            Entry entry = parseLine(start, end);
+            if (entry != null) {
+                return entry;
+            }
+        }
+        if (format == ExpositionFormat.OPENMETRICS && !eofSeen) {
+            throw new ParseException(line, "expected \"# EOF\" at the end of an OpenMetrics exposition");
+        }
+        return null;
+    }
+
+    /** The buffer all offsets refer to. */
+    public byte[] buffer() {
+        return buf;
+    }
+
+    /** The 1-based number of the line of the current entry. */
+    public int line() {
+        return line;
+    }
+
+    public int nameStart() {
+        return nameStart;
+    }
+
+    public int nameEnd() {
+        return nameEnd;
+    }
+
+    /** HELP text or UNIT of the current metadata entry. */
+    public int textStart() {
+        return textStart;
+    }
+
+    public int textEnd() {
+        return textEnd;
+    }
+
+    /** True when the HELP text needs no re-escaping for the text format 0.0.4. */
+    public boolean textCanonical() {
+        return textCanonical;
+    }
+
+    /** The type of a TYPE entry. */
+    public MetricType type() {
+        return type;
+    }
+
+    public int labelCount() {
+        return labelCount;
+    }
+
+    public int labelNameStart(int i) {
+        return labelOffsets[4 * i];
+    }
+
+    public int labelNameEnd(int i) {
+        return labelOffsets[4 * i + 1];
+    }
+
+    /** Start of the escaped value, after the opening quote. */
+    public int labelValueStart(int i) {
+        return labelOffsets[4 * i + 2];
+    }
+
+    /** End of the escaped value, at the closing quote. */
+    public int labelValueEnd(int i) {
+        return labelOffsets[4 * i + 3];
+    }
+
+    /** True when the escaped value is already in the form the text format 0.0.4 writes. */
+    public boolean labelValueCanonical(int i) {
+        return labelCanonical[i];
+    }
+
+    public int valueStart() {
+        return valueStart;
+    }
+
+    public int valueEnd() {
+        return valueEnd;
+    }
+
+    /** The canonical spelling (NaN, +Inf, -Inf) when the value is special, else null. */
+    public byte[] specialValue() {
+        return specialValue;
+    }
+
+    public boolean hasTimestamp() {
+        return hasTimestamp;
+    }
+
+    /** The sample's timestamp in milliseconds (OpenMetrics' seconds are converted). */
+    public long timestampMillis() {
+        return timestampMillis;
+    }
+
+    private Entry parseLine(int start, int end) throws ParseException {
+        int p = start;
+        if (format == ExpositionFormat.TEXT) {
+            p = skipBlanks(p, end);
+        }
+        if (p == end) {
+            if (format == ExpositionFormat.OPENMETRICS) {
+                throw error("unexpected empty line");
+            }
+            return null;
+        }
+        if (buf[p] == '#') {
+            return parseComment(p + 1, end);
+        }
+        parseSample(p, end);
+        return Entry.SAMPLE;
+    }
+
+    private Entry parseComment(int p, int end) throws ParseException {
+        int afterHash = p;
+        p = skipBlanks(p, end);
+        int wordStart = p;
+        while (p < end && buf[p] != ' ' && buf[p] != '\t') {
+            p++;
+        }
+        // "#HELP" (no blank after '#') is a plain comment, as in Prometheus.
+        String word = wordStart > afterHash && p - wordStart <= 4
+                ? new String(buf, wordStart, p - wordStart, StandardCharsets.US_ASCII) : "";
+        boolean om = format == ExpositionFormat.OPENMETRICS;
+        if (om && word.equals("EOF") && p == end) {
+            eofSeen = true;
+            return null;
+        }
+        Entry entry = switch (word) {
+            case "HELP" -> Entry.HELP;
+            case "TYPE" -> Entry.TYPE;
+            case "UNIT" -> om ? Entry.UNIT : null;
+            default -> null;
+        };
+        if (entry == null || p == end) {
+            if (om) {
+                throw error("expected HELP, TYPE, UNIT or EOF after '#', found " + found(wordStart, end));
+            }
+            return null; // A plain comment.
+        }
+        p = skipBlanks(p, end);
+        p = metricName(p, end);
+        switch (entry) {
+            case TYPE -> {
+                p = requireBlanks(p, end, "the metric type");
+                int typeStart = p;
+                while (p < end && buf[p] != ' ' && buf[p] != '\t') {
+                    p++;
+                }
+                type = typeStart == p ? null : MetricType.of(buf, typeStart, p, format);
+                if (type == null) {
+                    throw error("invalid metric type " + found(typeStart, end));
+                }
+                if (skipBlanks(p, end) != end) {
+                    throw error("expected end of line after the metric type, found " + found(p, end));
+                }
+            }
+            case HELP, UNIT -> {
+                if (p < end && buf[p] != ' ' && buf[p] != '\t') {
+                    throw error("expected a space after the metric name, found " + found(p, end));
+                }
+                // The text format allows any run of blanks before the text, OpenMetrics exactly one.
+                textStart = format == ExpositionFormat.TEXT ? skipBlanks(p, end) : Math.min(p + 1, end);
+                textEnd = end;
+                textCanonical = entry == Entry.UNIT || helpCanonical(textStart, textEnd);
+            }
+            default -> throw new IllegalStateException(entry.name());
+        }
+        return entry;
+    }
+
+    private void parseSample(int p, int end) throws ParseException {
+        p = metricName(p, end);
+        labelCount = 0;
+        if (p < end && buf[p] == '{') {
+            p = labels(p + 1, end, true);
+        }
+        p = requireBlanks(p, end, "the sample value");
+        valueStart = p;
+        while (p < end && buf[p] != ' ' && buf[p] != '\t') {
+            p++;
+        }
+        valueEnd = p;
+        specialValue = checkFloat(valueStart, valueEnd, "sample value");
+        hasTimestamp = false;
+        p = skipBlanks(p, end);
+        if (p < end && buf[p] != '#') {
+            int tsStart = p;
+            while (p < end && buf[p] != ' ' && buf[p] != '\t') {
+                p++;
+            }
+            timestampMillis = timestamp(tsStart, p);
+            hasTimestamp = true;
+            p = skipBlanks(p, end);
+        }
+        if (p < end) {
+            if (format == ExpositionFormat.OPENMETRICS && buf[p] == '#') {
+                exemplar(p + 1, end);
+            } else {
+                throw error("expected end of line after the sample, found " + found(p, end));
+            }
+        }
+    }
+
+    /** Exemplars have no place in the text format 0.0.4: checked for syntax, then dropped. */
+    private void exemplar(int p, int end) throws ParseException {
+        p = skipBlanks(p, end);
+        if (p >= end || buf[p] != '{') {
+            throw error("expected exemplar labels after '#', found " + found(p, end));
+        }
+        p = requireBlanks(labels(p + 1, end, false), end, "the exemplar value");
+        int valueStart = p;
+        while (p < end && buf[p] != ' ' && buf[p] != '\t') {
+            p++;
+        }
+        checkFloat(valueStart, p, "exemplar value");
+        p = skipBlanks(p, end);
+        if (p < end) {
+            int tsStart = p;
+            while (p < end && buf[p] != ' ' && buf[p] != '\t') {
+                p++;
+            }
+            if (checkFloat(tsStart, p, "exemplar timestamp") != null || skipBlanks(p, end) != end) {
+                throw error("invalid exemplar timestamp " + found(tsStart, end));
+            }
+        }
+    }
+
+    private int metricName(int p, int end) throws ParseException {
+        int start = p;
+        if (p < end && isNameStart(buf[p], true)) {
+            p++;
+            while (p < end && isNameChar(buf[p], true)) {
+                p++;
+            }
+        }
+        if (p == start) {
+            throw error("expected a metric name, found " + found(p, end));
+        }
+        nameStart = start;
+        nameEnd = p;
+        return p;
+    }
+
+    /** Parses a label set after its '{'; records the labels of a sample, only checks an exemplar's. */
+    private int labels(int p, int end, boolean record) throws ParseException {
+        while (true) {
+            p = skipBlanks(p, end);
+            if (p < end && buf[p] == '}') {
+                return p + 1;
+            }
+            int ns = p;
+            if (p < end && isNameStart(buf[p], false)) {
+                p++;
+                while (p < end && isNameChar(buf[p], false)) {
+                    p++;
+                }
+            }
+            if (p == ns) {
+                throw error("expected a label name or '}', found " + found(p, end));
+            }
+            int ne = p;
+            p = skipBlanks(p, end);
+            if (p >= end || buf[p] != '=') {
+                throw error("expected '=' after label name \"" + text(ns, ne) + "\", found " + found(p, end));
+            }
+            p = skipBlanks(p + 1, end);
+            if (p >= end || buf[p] != '"') {
+                throw error("expected '\"' to start the value of label \"" + text(ns, ne) + "\", found "
+                        + found(p, end));
+            }
+            int vs = ++p;
+            boolean canonical = true;
+            while (true) {
+                if (p >= end) {
+                    throw error("unterminated value of label \"" + text(ns, ne) + "\"");
+                }
+                byte b = buf[p];
+                if (b == '"') {
+                    break;
+                }
+                if (b == '\\') {
+                    if (p + 1 >= end) {
+                        throw error("unterminated value of label \"" + text(ns, ne) + "\"");
+                    }
+                    byte next = buf[p + 1];
+                    canonical &= next == '\\' || next == '"' || next == 'n';
+                    p += 2;
+                } else if (b >= 0) {
+                    p++;
+                } else {
+                    int n = utf8Length(p, end);
+                    if (n < 0) {
+                        throw error("invalid UTF-8 in the value of label \"" + text(ns, ne) + "\"");
+                    }
+                    p += n;
+                }
+            }
+            if (record) {
+                addLabel(ns, ne, vs, p, canonical);
+            }
+            p = skipBlanks(p + 1, end);
+            if (p < end && buf[p] == ',') {
+                p++;
+            } else if (p < end && buf[p] == '}') {
+                return p + 1;
+            } else {
+                throw error("expected ',' or '}' after a label value, found " + found(p, end));
+            }
+        }
+    }
+
+    private void addLabel(int ns, int ne, int vs, int ve, boolean canonical) throws ParseException {
+        for (int i = 0; i < labelCount; i++) {
+            if (java.util.Arrays.equals(buf, labelNameStart(i), labelNameEnd(i), buf, ns, ne)) {
+                throw error("duplicate label name \"" + text(ns, ne) + "\"");
+            }
+        }
+        if (labelCount == labelCanonical.length) {
+            labelOffsets = java.util.Arrays.copyOf(labelOffsets, labelOffsets.length * 2);
+            labelCanonical = java.util.Arrays.copyOf(labelCanonical, labelCanonical.length * 2);
+        }
+        int o = 4 * labelCount;
+        labelOffsets[o] = ns;
+        labelOffsets[o + 1] = ne;
+        labelOffsets[o + 2] = vs;
+        labelOffsets[o + 3] = ve;
+        labelCanonical[labelCount++] = canonical;
+    }
+
+    private long timestamp(int start, int end) throws ParseException {
+        if (format == ExpositionFormat.OPENMETRICS) {
+            if (checkFloat(start, end, "timestamp") != null) {
+                throw error("invalid timestamp " + found(start, end));
+            }
+            // Prometheus converts OpenMetrics seconds to milliseconds the same way.
+            return (long) (Double.parseDouble(text(start, end)) * 1000);
+        }
+        int p = start;
+        boolean negative = p < end && buf[p] == '-';
+        if (negative) {
+            p++;
+        }
+        if (p == end) {
+            throw error("invalid timestamp " + found(start, end));
+        }
+        long value = 0;
+        for (; p < end; p++) {
+            int digit = buf[p] - '0';
+            if (digit < 0 || digit > 9 || value > (Long.MAX_VALUE - digit) / 10) {
+                throw error("invalid timestamp " + found(start, end));
+            }
+            value = value * 10 + digit;
+        }
+        return negative ? -value : value;
+    }
+
+    /**
+     * Checks the syntax Go's {@code strconv.ParseFloat} accepts (Prometheus parses values with it).
+     * Returns the canonical bytes of a special value, or null for an ordinary number.
+     */
+    private byte[] checkFloat(int start, int end, String what) throws ParseException {
+        int p = start;
+        boolean negative = false;
+        if (p < end && (buf[p] == '+' || buf[p] == '-')) {
+            negative = buf[p] == '-';
+            p++;
+        }
+        if (equalsIgnoreCase(p, end, "inf") || equalsIgnoreCase(p, end, "infinity")) {
+            return negative ? NEG_INF : POS_INF;
+        }
+        if (p == start && equalsIgnoreCase(p, end, "nan")) {
+            return NAN;
+        }
+        boolean hex = end - p > 2 && buf[p] == '0' && (buf[p + 1] == 'x' || buf[p + 1] == 'X');
+        if (hex) {
+            p += 2;
+        }
+        int digits = 0;
+        boolean dot = false;
+        for (; p < end; p++) {
+            byte b = buf[p];
+            if (b == '.' && !dot) {
+                dot = true;
+            } else if (isDigit(b) || hex && isHexLetter(b)) {
+                digits++;
+            } else {
+                break;
+            }
+        }
+        boolean ok = digits > 0;
+        if (ok && p < end && (hex ? (buf[p] | 0x20) == 'p' : (buf[p] | 0x20) == 'e')) {
+            p++;
+            if (p < end && (buf[p] == '+' || buf[p] == '-')) {
+                p++;
+            }
+            int expStart = p;
+            while (p < end && isDigit(buf[p])) {
+                p++;
+            }
+            ok = p > expStart;
+        } else if (hex) {
+            ok = false; // Go requires the 'p' exponent of a hexadecimal float.
+        }
+        if (!ok || p != end) {
+            throw error("invalid " + what + " " + found(start, end));
+        }
+        return null;
+    }
+
+    private boolean helpCanonical(int start, int end) {
+        for (int p = start; p < end; p++) {
+            if (buf[p] == '\\') {
+                if (p + 1 == end || (buf[p + 1] != '\\' && buf[p + 1] != 'n')) {
+                    return false;
+                }
+                p++;
+            }
+        }
+        return true;
+    }
+
+    /** Length of the well-formed UTF-8 sequence starting at p, or -1. */
+    private int utf8Length(int p, int end) {
+        int b = buf[p] & 0xff;
+        int n;
+        int min;
+        if (b >= 0xc2 && b <= 0xdf) {
+            n = 2;
+            min = 0x80;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            n = 3;
+            min = 0x800;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            n = 4;
+            min = 0x10000;
+        } else {
+            return -1;
+        }
+        if (p + n > end) {
+            return -1;
+        }
+        int cp = b & (0xff >> (n + 1));
+        for (int i = 1; i < n; i++) {
+            int c = buf[p + i] & 0xff;
+            if ((c & 0xc0) != 0x80) {
+                return -1;
+            }
+            cp = (cp << 6) | (c & 0x3f);
+        }
+        boolean surrogate = cp >= 0xd800 && cp <= 0xdfff;
+        return cp < min || cp > 0x10ffff || surrogate ? -1 : n;
+    }
+
+    private int skipBlanks(int p, int end) {
+        while (p < end && (buf[p] == ' ' || buf[p] == '\t')) {
+            p++;
+        }
+        return p;
+    }
+
+    private int requireBlanks(int p, int end, String before) throws ParseException {
+        int q = skipBlanks(p, end);
+        if (q == p || q == end) {
+            throw error("expected a space and " + before + ", found " + found(q == end ? end : p, end));
+        }
+        return q;
+    }
+
+    private boolean equalsIgnoreCase(int start, int end, String word) {
+        if (end - start != word.length()) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            if ((buf[start + i] | 0x20) != word.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static boolean isHexLetter(byte b) {
+        int lower = b | 0x20;
+        return lower >= 'a' && lower <= 'f';
+    }
+
+    static boolean isNameStart(byte b, boolean colon) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_' || (colon && b == ':');
+    }
+
+    static boolean isNameChar(byte b, boolean colon) {
+        return isNameStart(b, colon) || isDigit(b);
+    }
+
+    private String text(int start, int end) {
+        return new String(buf, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private String found(int p, int end) {
+        if (p >= end) {
+            return "end of line";
+        }
+        int stop = Math.min(end, p + 40);
+        return "\"" + text(p, stop) + (stop < end ? "..." : "") + "\"";
+    }
+
+    private ParseException error(String message) {
+        return new ParseException(line, message);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

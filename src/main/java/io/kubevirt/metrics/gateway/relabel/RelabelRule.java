@@ -1,0 +1,244 @@
+package io.kubevirt.metrics.gateway.relabel;
+
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * One Prometheus relabel_config, validated. The regular expression is RE2 (as in Go) and always
+ * anchored at both ends, the way Prometheus compiles it ({@code ^(?:regex)$}), while
+ * {@link #regex()} shows the pattern as the user wrote it. Immutable and thread safe.
+ */
+public final class RelabelRule {
+    static final String DEFAULT_REGEX = "(.*)";
+    static final String DEFAULT_SEPARATOR = ";";
+    static final String DEFAULT_REPLACEMENT = "$1";
+    private static final Pattern LABEL_NAME = Pattern.compile("^[a-zA-Z_][a-zA-Z0-9_]*$");
+    /** What a target_label with references, or a labelmap replacement, must look like (Prometheus' relabelTarget). */
+    private static final Pattern TEMPLATE_LABEL = Pattern.compile("^(?:(?:[a-zA-Z_]|\\$(?:\\{\\w+\\}|\\w+))+\\w*)+$");
+
+    private final List<String> sourceLabels;
+    private final String separator;
+    private final String regex;
+    private final Pattern pattern;
+    private final Map<String, Integer> namedGroups;
+    private final long modulus;
+    private final String targetLabel;
+    private final String replacement;
+    private final RelabelAction action;
+
+    /**
+     * Builds and validates a rule; nulls stand for Prometheus' defaults.
+     *
+     * @throws IllegalArgumentException naming the field and what is wrong with it
+     */
+    public RelabelRule(List<String> sourceLabels, String separator, String regex, Long modulus, String targetLabel,
+            String replacement, RelabelAction action) {
+        this.sourceLabels = sourceLabels == null ? List.of() : List.copyOf(sourceLabels);
+        this.separator = separator == null ? DEFAULT_SEPARATOR : separator;
+        this.regex = regex == null ? DEFAULT_REGEX : regex;
+        this.modulus = modulus == null ? 0 : modulus;
+        this.targetLabel = targetLabel == null ? "" : targetLabel;
+        this.replacement = replacement == null ? DEFAULT_REPLACEMENT : replacement;
+        this.action = action == null ? RelabelAction.REPLACE : action;
+        for (String name : this.sourceLabels) {
+            if (!isValidLabelName(name)) {
+                throw new IllegalArgumentException("source_labels: \"" + name + "\" is not a valid label name");
+            }
+        }
+        try {
+            this.pattern = Pattern.compile("^(?:" + this.regex + ")$");
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("regex: \"" + this.regex + "\" is not a valid RE2 expression: "
+                    + e.getDescription());
+        }
+        this.namedGroups = pattern.namedGroups();
+        validate(modulus != null, separator != null, regex != null, replacement != null, sourceLabels != null);
+    }
+
+    /** Prometheus' relabel.Config.Validate, with its messages, prefixed by the field concerned. */
+    private void validate(boolean modulusSet, boolean separatorSet, boolean regexSet, boolean replacementSet,
+            boolean sourceLabelsSet) {
+        RelabelAction a = action;
+        if (modulus == 0 && a == RelabelAction.HASHMOD) {
+            fail("modulus", "relabel configuration for hashmod requires non-zero modulus");
+        }
+        boolean needsTarget = a == RelabelAction.REPLACE || a == RelabelAction.HASHMOD || a == RelabelAction.LOWERCASE
+                || a == RelabelAction.UPPERCASE || a == RelabelAction.KEEPEQUAL || a == RelabelAction.DROPEQUAL;
+        if (needsTarget && targetLabel.isEmpty()) {
+            fail("target_label", "relabel configuration for " + a + " action requires 'target_label' value");
+        }
+        boolean templated = targetLabel.contains("$");
+        if (a == RelabelAction.REPLACE && (templated ? !TEMPLATE_LABEL.matcher(targetLabel).matches()
+                : !isValidLabelName(targetLabel))) {
+            invalidTarget();
+        }
+        boolean plainTarget = a == RelabelAction.LOWERCASE || a == RelabelAction.UPPERCASE
+                || a == RelabelAction.KEEPEQUAL || a == RelabelAction.DROPEQUAL || a == RelabelAction.HASHMOD;
+        if (plainTarget && !isValidLabelName(targetLabel)) {
+            invalidTarget();
+        }
+        boolean caseOrEqual = a == RelabelAction.LOWERCASE || a == RelabelAction.UPPERCASE
+                || a == RelabelAction.KEEPEQUAL || a == RelabelAction.DROPEQUAL;
+        if (caseOrEqual && replacementSet && !replacement.equals(DEFAULT_REPLACEMENT)) {
+            fail("replacement", "'replacement' can not be set for " + a + " action");
+        }
+        if (a == RelabelAction.LABELMAP && !TEMPLATE_LABEL.matcher(replacement).matches()) {
+            fail("replacement", "\"" + replacement + "\" is invalid 'replacement' for " + a + " action");
+        }
+        if ((a == RelabelAction.KEEPEQUAL || a == RelabelAction.DROPEQUAL)
+                // Prometheus compares the regex by identity with its default: any regex given is an error.
+                && (regexSet || modulusSet && modulus != 0
+                        || separatorSet && !separator.equals(DEFAULT_SEPARATOR))) {
+            fail("action", a + " action requires only 'source_labels' and `target_label`, and no other fields");
+        }
+        if ((a == RelabelAction.LABELDROP || a == RelabelAction.LABELKEEP)
+                && (sourceLabelsSet || !targetLabel.isEmpty() || modulusSet && modulus != 0
+                        || separatorSet && !separator.equals(DEFAULT_SEPARATOR)
+                        || replacementSet && !replacement.equals(DEFAULT_REPLACEMENT))) {
+            fail("action", a + " action requires only 'regex', and no other fields");
+        }
+    }
+
+    private void invalidTarget() {
+        fail("target_label", "\"" + targetLabel + "\" is invalid 'target_label' for " + action + " action");
+    }
+
+    private static void fail(String field, String message) {
+        throw new IllegalArgumentException(field + ": " + message);
+    }
+
+    /** Prometheus' legacy label name rule: {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
+    public static boolean isValidLabelName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public RelabelAction action() {
+        return action;
+    }
+
+    /** The regular expression as written, without the anchors. */
+    public String regex() {
+        return regex;
+    }
+
+    /**
+     * Applies the rule to a label set, changing it in place; false when the rule drops the set.
+     * Setting a label to the empty string removes it, as Prometheus' label builder does.
+     */
+    boolean apply(SortedMap<String, String> labels) {
+        String value = joinedSourceValues(labels);
+        switch (action) {
+            case DROP:
+                return !matches(value);
+            case KEEP:
+                return matches(value);
+            case DROPEQUAL:
+                return !labels.getOrDefault(targetLabel, "").equals(value);
+            case KEEPEQUAL:
+                return labels.getOrDefault(targetLabel, "").equals(value);
+            case REPLACE:
+                replace(labels, value);
+                return true;
+            case LOWERCASE:
+                set(labels, targetLabel, value.toLowerCase(Locale.ROOT));
+                return true;
+            case UPPERCASE:
+                set(labels, targetLabel, value.toUpperCase(Locale.ROOT));
+                return true;
+            case HASHMOD:
+                set(labels, targetLabel, Long.toUnsignedString(Long.remainderUnsigned(md5Tail(value), modulus)));
+                return true;
+            case LABELMAP:
+                for (Map.Entry<String, String> label : List.copyOf(labels.entrySet())) {
+                    Matcher m = pattern.matcher(label.getKey());
+                    if (m.find()) {
+                        set(labels, GoExpand.expand(replacement, m, namedGroups), label.getValue());
+                    }
+                }
+                return true;
+            case LABELDROP:
+            case LABELKEEP:
+                boolean drop = action == RelabelAction.LABELDROP;
+                labels.keySet().removeIf(name -> matches(name) == drop);
+                return true;
+            default:
+                throw new IllegalStateException("unknown relabel action " + action);
+        }
+    }
+
+    private void replace(SortedMap<String, String> labels, String value) {
+        Matcher m = pattern.matcher(value);
+        if (!m.find()) {
+            return; // No match, no replacement.
+        }
+        String target = GoExpand.expand(targetLabel, m, namedGroups);
+        if (!isValidLabelName(target)) {
+            return;
+        }
+        String result = GoExpand.expand(replacement, m, namedGroups);
+        set(labels, target, result);
+    }
+
+    private boolean matches(String value) {
+        return pattern.matcher(value).find();
+    }
+
+    private String joinedSourceValues(Map<String, String> labels) {
+        if (sourceLabels.size() == 1) {
+            return labels.getOrDefault(sourceLabels.get(0), "");
+        }
+        List<String> values = new ArrayList<>(sourceLabels.size());
+        for (String name : sourceLabels) {
+            values.add(labels.getOrDefault(name, ""));
+        }
+        return String.join(separator, values);
+    }
+
+    private static void set(SortedMap<String, String> labels, String name, String value) {
+        if (value.isEmpty()) {
+            labels.remove(name);
+        } else {
+            labels.put(name, value);
+        }
+    }
+
+    /** hashmod's hash: the last 8 bytes of the MD5 digest as a big-endian unsigned number. */
+    private static long md5Tail(String value) {
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("MD5").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is a required JDK algorithm", e);
+        }
+        long result = 0;
+        for (int i = 8; i < 16; i++) {
+            result = (result << 8) | (digest[i] & 0xff);
+        }
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        return "{action: " + action + ", source_labels: " + sourceLabels + ", regex: " + regex + ", target_label: "
+                + targetLabel + ", replacement: " + replacement + "}";
+    }
+}

@@ -1,0 +1,297 @@
+package io.kubevirt.metrics.gateway.merge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.kubevirt.metrics.gateway.parse.ExpositionParser;
+import io.kubevirt.metrics.gateway.parse.ParseException;
+import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
+import io.kubevirt.metrics.gateway.relabel.RelabelRules;
+import io.kubevirt.metrics.gateway.testing.Samples;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MergerTest {
+    private final List<Merger.Source> sources = new ArrayList<>();
+    private MergeReport report;
+
+    private MergerTest add(String body, Map<String, String> targetLabels) throws ParseException {
+        return add(body, ExpositionFormat.TEXT, new SeriesLabeling(TargetLabels.of(targetLabels), true,
+                RelabelRules.NONE));
+    }
+
+    private MergerTest add(String body, ExpositionFormat format, SeriesLabeling labeling) throws ParseException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        sources.add(new Merger.Source("source" + sources.size(), TargetExpositionReader.read(b, b.length, format,
+                labeling)));
+        return this;
+    }
+
+    private String merge() {
+        ByteSink out = new ByteSink(64);
+        report = Merger.merge(sources, out);
+        return out.toString();
+    }
+
+    private static RelabelRules metricRules(String yaml) throws IOException {
+        return RelabelConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test")
+                .metricRules();
+    }
+
+    @Test
+    void writesOneHelpAndTypePerFamilyWithTargetLabels() throws ParseException {
+        String body = """
+                # HELP rest_client_requests_total Number of HTTP requests.
+                # TYPE rest_client_requests_total counter
+                rest_client_requests_total{code="200"} 5
+                rest_client_requests_total{code="404"} 1
+                """;
+        add(body, Map.of("pod", "virt-api-1", "kubevirt_io", "virt-api"));
+        add(body, Map.of("pod", "virt-handler-x", "kubevirt_io", "virt-handler"));
+        assertEquals("""
+                # HELP rest_client_requests_total Number of HTTP requests.
+                # TYPE rest_client_requests_total counter
+                rest_client_requests_total{code="200",kubevirt_io="virt-api",pod="virt-api-1"} 5
+                rest_client_requests_total{code="404",kubevirt_io="virt-api",pod="virt-api-1"} 1
+                rest_client_requests_total{code="200",kubevirt_io="virt-handler",pod="virt-handler-x"} 5
+                rest_client_requests_total{code="404",kubevirt_io="virt-handler",pod="virt-handler-x"} 1
+                """, merge());
+        assertEquals(new MergeReport(0, 0, 4), report);
+    }
+
+    @Test
+    void keepsFamiliesContiguousAcrossTargetsAndSplitBodies() throws ParseException {
+        add("a 1\nb 2\na{x=\"y\"} 3\n", Map.of("t", "1"));
+        add("b 4\na 5\n", Map.of("t", "2"));
+        assertEquals("""
+                # TYPE a untyped
+                a{t="1"} 1
+                a{x="y",t="1"} 3
+                a{t="2"} 5
+                # TYPE b untyped
+                b{t="1"} 2
+                b{t="2"} 4
+                """, merge());
+    }
+
+    @Test
+    void honorLabelsKeepsTheScrapedValue() throws ParseException {
+        add("kubevirt_vmi_memory_resident_bytes{name=\"vm\",namespace=\"team-a\"} 1\n",
+                Map.of("namespace", "kubevirt", "pod", "virt-handler-1"));
+        assertEquals("""
+                # TYPE kubevirt_vmi_memory_resident_bytes untyped
+                kubevirt_vmi_memory_resident_bytes{name="vm",namespace="team-a",pod="virt-handler-1"} 1
+                """, merge());
+    }
+
+    @Test
+    void withoutHonorLabelsTheScrapedValueBecomesExported() throws ParseException {
+        SeriesLabeling labeling = new SeriesLabeling(TargetLabels.of(Map.of("namespace", "kubevirt",
+                "exported_namespace", "taken")), false, RelabelRules.NONE);
+        add("m{namespace=\"team-a\",exported_exported_namespace=\"x\"} 1\nm{namespace=\"\"} 2\nother 3\n",
+                ExpositionFormat.TEXT, labeling);
+        assertEquals("""
+                # TYPE m untyped
+                m{exported_exported_exported_namespace="team-a",exported_exported_namespace="x",exported_namespace="taken",namespace="kubevirt"} 1
+                m{exported_namespace="taken",namespace="kubevirt"} 2
+                # TYPE other untyped
+                other{exported_namespace="taken",namespace="kubevirt"} 3
+                """, merge());
+    }
+
+    @Test
+    void dropsAndCountsFamiliesOfAnotherType() throws ParseException {
+        add("# TYPE foo gauge\nfoo 1\n", Map.of("t", "1"));
+        add("# TYPE foo counter\nfoo 2\nfoo{a=\"b\"} 3\n# TYPE bar gauge\nbar 4\n", Map.of("t", "2"));
+        assertEquals("""
+                # TYPE foo gauge
+                foo{t="1"} 1
+                # TYPE bar gauge
+                bar{t="2"} 4
+                """, merge());
+        assertEquals(new MergeReport(2, 0, 2), report);
+    }
+
+    @Test
+    void dropsAGaugeWhoseNameAHistogramWrites() throws ParseException {
+        add("# TYPE lat histogram\nlat_bucket{le=\"+Inf\"} 1\nlat_sum 2\nlat_count 1\n", Map.of());
+        add("# TYPE lat_bucket gauge\nlat_bucket{le=\"1\"} 5\n# TYPE lat_sum_total counter\nlat_sum_total 1\n",
+                Map.of());
+        assertEquals("""
+                # TYPE lat histogram
+                lat_bucket{le="+Inf"} 1
+                lat_sum 2
+                lat_count 1
+                # TYPE lat_sum_total counter
+                lat_sum_total 1
+                """, merge());
+        assertEquals(1, report.typeConflictSamples());
+    }
+
+    @Test
+    void dropsAndCountsDuplicateSeriesWhateverTheLabelOrder() throws ParseException {
+        add("a{x=\"1\",y=\"2\"} 1\na{y=\"2\",x=\"1\"} 2\na{x=\"1\",y=\"3\"} 3\n", Map.of());
+        add("a{y=\"2\",x=\"1\"} 4\n", Map.of());
+        assertEquals("""
+                # TYPE a untyped
+                a{x="1",y="2"} 1
+                a{x="1",y="3"} 3
+                """, merge());
+        assertEquals(new MergeReport(0, 2, 2), report);
+    }
+
+    @Test
+    void targetLabelsMakeEqualSeriesOfTwoTargetsDistinct() throws ParseException {
+        add("a 1\n", Map.of("pod", "p1"));
+        add("a 1\n", Map.of("pod", "p2"));
+        add("a{pod=\"p1\"} 9\n", Map.of("pod", "p3")); // honor_labels: the same series as p1's.
+        assertEquals("""
+                # TYPE a untyped
+                a{pod="p1"} 1
+                a{pod="p2"} 1
+                """, merge());
+        assertEquals(1, report.duplicateSamples());
+    }
+
+    @Test
+    void rewritesEscapesTheTextFormatDoesNotKnow() throws ParseException {
+        add("# HELP a Tab \\t and \\\\.\na{p=\"C:\\\\dir\\tx\"} 1\n", Map.of("q", "quote \" back \\ nl \n"));
+        assertEquals("""
+                # HELP a Tab \\\\t and \\\\.
+                # TYPE a untyped
+                a{p="C:\\\\dir\\\\tx",q="quote \\" back \\\\ nl \\n"} 1
+                """, merge());
+    }
+
+    @Test
+    void convertsOpenMetricsToTheTextFormat() throws ParseException {
+        String body = """
+                # TYPE requests counter
+                # HELP requests Requests, "quoted" \\"here\\".
+                requests_total{code="200"} 5 1712653214.771
+                requests_created{code="200"} 1.7e9
+                # TYPE build info
+                build_info{version="1"} 1
+                # TYPE lat histogram
+                lat_bucket{le="+Inf"} 2 # {trace_id="a"} 0.5
+                lat_sum 1
+                lat_count 2
+                lat_created 1.7e9
+                # TYPE st stateset
+                st{st="a"} 1
+                # EOF
+                """;
+        add(body, ExpositionFormat.OPENMETRICS, SeriesLabeling.NONE);
+        assertEquals("""
+                # HELP requests_total Requests, "quoted" "here".
+                # TYPE requests_total counter
+                requests_total{code="200"} 5 1712653214771
+                # HELP requests_created Requests, "quoted" "here".
+                # TYPE requests_created gauge
+                requests_created{code="200"} 1.7e9
+                # TYPE build_info gauge
+                build_info{version="1"} 1
+                # TYPE lat histogram
+                lat_bucket{le="+Inf"} 2
+                lat_sum 1
+                lat_count 2
+                # TYPE lat_created gauge
+                lat_created 1.7e9
+                # TYPE st gauge
+                st{st="a"} 1
+                """, merge());
+    }
+
+    @Test
+    void writesSpecialValuesCanonically() throws ParseException {
+        add("a{c=\"1\"} nan\na{c=\"2\"} inf\na{c=\"3\"} -Infinity\n", Map.of());
+        assertEquals("# TYPE a untyped\na{c=\"1\"} NaN\na{c=\"2\"} +Inf\na{c=\"3\"} -Inf\n", merge());
+    }
+
+    @Test
+    void metricRelabelingSeesTargetLabelsAndCanDropOrRename() throws ParseException, IOException {
+        RelabelRules rules = metricRules("""
+                metric_relabel_configs:
+                  - source_labels: [__name__]
+                    regex: go_.*
+                    action: drop
+                  - source_labels: [pod]
+                    regex: virt-(.*)-[0-9]+
+                    target_label: component
+                  - source_labels: [__name__]
+                    regex: rest_client_(.*)
+                    replacement: kubevirt_rest_client_$1
+                    target_label: __name__
+                """);
+        add("""
+                # TYPE go_goroutines gauge
+                go_goroutines 4
+                # TYPE rest_client_requests_total counter
+                rest_client_requests_total{code="404"} 1
+                """, ExpositionFormat.TEXT, new SeriesLabeling(TargetLabels.of(Map.of("pod", "virt-api-1")), true,
+                rules));
+        assertEquals("""
+                # TYPE kubevirt_rest_client_requests_total untyped
+                kubevirt_rest_client_requests_total{code="404",component="api",pod="virt-api-1"} 1
+                """, merge());
+        assertEquals(2, sources.get(0).exposition().scrapedCount());
+        assertEquals(1, sources.get(0).exposition().sampleCount());
+    }
+
+    @Test
+    void metricRelabelingThatRemovesTheNameFailsTheTarget() throws IOException {
+        RelabelRules rules = metricRules("""
+                metric_relabel_configs:
+                  - regex: __name__
+                    action: labeldrop
+                """);
+        ParseException e = assertThrows(ParseException.class, () -> add("a 1\n", ExpositionFormat.TEXT,
+                new SeriesLabeling(TargetLabels.EMPTY, true, rules)));
+        assertEquals("line 1: metric_relabel_configs left the series without a __name__", e.getMessage());
+    }
+
+    @Test
+    void mergedKubeVirtSamplesParseBackWithOneTypePerFamily() throws ParseException {
+        for (String sample : List.of("legacy-names/virt-api.prom", "legacy-names/virt-controller.prom",
+                "legacy-names/virt-handler.prom", "current-names/virt-handler.prom", "edge-cases.prom")) {
+            add(Samples.text(sample), Map.of("pod", sample));
+        }
+        add(Samples.text("openmetrics.txt"), ExpositionFormat.OPENMETRICS,
+                new SeriesLabeling(TargetLabels.of(Map.of("pod", "om")), true, RelabelRules.NONE));
+        String merged = merge();
+        byte[] b = merged.getBytes(StandardCharsets.UTF_8);
+        ExpositionParser parser = new ExpositionParser(b, b.length, ExpositionFormat.TEXT);
+        Set<String> typed = new HashSet<>();
+        Map<String, Integer> samplesPerLine = new HashMap<>();
+        String family = null;
+        int samples = 0;
+        ExpositionParser.Entry e;
+        while ((e = parser.next()) != null) {
+            String name = new String(b, parser.nameStart(), parser.nameEnd() - parser.nameStart(),
+                    StandardCharsets.US_ASCII);
+            if (e == ExpositionParser.Entry.TYPE) {
+                assertTrue(typed.add(name), "second TYPE for " + name);
+                family = name;
+            } else if (e == ExpositionParser.Entry.SAMPLE) {
+                samples++;
+                assertTrue(name.startsWith(family), name + " outside its family " + family);
+                samplesPerLine.merge(name, 1, Integer::sum);
+            }
+        }
+        int expected = sources.stream().mapToInt(s -> s.exposition().sampleCount()).sum();
+        assertEquals(expected - report.typeConflictSamples() - report.duplicateSamples(), samples);
+        assertEquals(report.samplesWritten(), samples);
+        // The current virt-handler sample has its storage latency buckets as a gauge, the legacy one not.
+        assertTrue(merged.contains("# TYPE kubevirt_vmi_storage_read_latency_seconds_bucket gauge\n"));
+    }
+}

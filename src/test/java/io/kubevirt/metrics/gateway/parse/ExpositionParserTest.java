@@ -1,0 +1,208 @@
+package io.kubevirt.metrics.gateway.parse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubevirt.metrics.gateway.testing.Samples;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ExpositionParserTest {
+
+    /** Renders every entry as one line: kind, name, labels (escaped, as given), value, timestamp. */
+    static List<String> entries(String body, ExpositionFormat format) throws ParseException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ExpositionParser p = new ExpositionParser(b, b.length, format);
+        List<String> out = new ArrayList<>();
+        ExpositionParser.Entry e;
+        while ((e = p.next()) != null) {
+            String name = text(b, p.nameStart(), p.nameEnd());
+            switch (e) {
+                case HELP, UNIT -> out.add(e + " " + name + " [" + text(b, p.textStart(), p.textEnd()) + "]"
+                        + (p.textCanonical() ? "" : " non-canonical"));
+                case TYPE -> out.add("TYPE " + name + " " + p.type().text());
+                case SAMPLE -> {
+                    StringBuilder s = new StringBuilder(name).append('{');
+                    for (int i = 0; i < p.labelCount(); i++) {
+                        s.append(i > 0 ? "," : "").append(text(b, p.labelNameStart(i), p.labelNameEnd(i)))
+                                .append("=\"").append(text(b, p.labelValueStart(i), p.labelValueEnd(i)))
+                                .append(p.labelValueCanonical(i) ? "\"" : "\"!");
+                    }
+                    s.append("} ").append(p.specialValue() != null ? new String(p.specialValue(),
+                            StandardCharsets.US_ASCII) + "*" : text(b, p.valueStart(), p.valueEnd()));
+                    if (p.hasTimestamp()) {
+                        s.append(" @").append(p.timestampMillis());
+                    }
+                    out.add(s.toString());
+                }
+                default -> throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    private static String text(byte[] b, int s, int e) {
+        return new String(b, s, e - s, StandardCharsets.UTF_8);
+    }
+
+    private static String one(String line) throws ParseException {
+        List<String> entries = entries(line + "\n", ExpositionFormat.TEXT);
+        assertEquals(1, entries.size(), entries.toString());
+        return entries.get(0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+        "plain sample | up 1 | up{} 1",
+        "labels | a{x=\"1\",y=\"2\"} 3 | a{x=\"1\",y=\"2\"} 3",
+        "empty braces | a{} 3 | a{} 3",
+        "trailing comma | a{x=\"1\",} 3 | a{x=\"1\"} 3",
+        "blanks inside braces | a{ x = \"1\" , y=\"2\" } 3 | a{x=\"1\",y=\"2\"} 3",
+        "tab before value | a\t5 | a{} 5",
+        "timestamp | a 5 1712653214771 | a{} 5 @1712653214771",
+        "negative timestamp | a 5 -1 | a{} 5 @-1",
+        "escapes kept as given | a{p=\"C:\\\\x\",q=\"say \\\"hi\\\"\",n=\"a\\nb\"} 1 | a{p=\"C:\\\\x\",q=\"say \\\"hi\\\"\",n=\"a\\nb\"} 1",
+        "unknown escape is not canonical | a{p=\"\\t\"} 1 | a{p=\"\\t\"!} 1",
+        "NaN | a NaN | a{} NaN*",
+        "nan any case | a nan | a{} NaN*",
+        "+Inf | a +Inf | a{} +Inf*",
+        "Inf without sign | a Inf | a{} +Inf*",
+        "-inf | a -inf | a{} -Inf*",
+        "infinity | a -Infinity | a{} -Inf*",
+        "exponent | a 1.5E+03 | a{} 1.5E+03",
+        "negative zero | a -0 | a{} -0",
+        "leading dot | a .5 | a{} .5",
+        "hex float | a 0x1p-2 | a{} 0x1p-2",
+        "colon in name | job:rate:5m 1 | job:rate:5m{} 1",
+        "utf8 value | a{v=\"虚拟机 🚀\"} 1 | a{v=\"虚拟机 🚀\"} 1",
+        "leading blanks | '   a 1' | a{} 1",
+    })
+    void parsesSamples(String name, String line, String expected) throws ParseException {
+        assertEquals(expected, one(line));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+        "no value | a | line 1: expected a space and the sample value, found end of line",
+        "bad value | a 1x | line 1: invalid sample value \"1x\"",
+        "underscore in number | a 1_000 | line 1: invalid sample value \"1_000\"",
+        "signed NaN | a +NaN | line 1: invalid sample value \"+NaN\"",
+        "Java suffix | a 1.5d | line 1: invalid sample value \"1.5d\"",
+        "hex without exponent | a 0x10 | line 1: invalid sample value \"0x10\"",
+        "bad timestamp | a 1 12.5 | line 1: invalid timestamp \"12.5\"",
+        "timestamp overflow | a 1 99999999999999999999 | line 1: invalid timestamp \"99999999999999999999\"",
+        "extra token | a 1 2 3 | line 1: expected end of line after the sample, found \"3\"",
+        "unterminated value | a{x=\"1} 1 | line 1: unterminated value of label \"x\"",
+        "missing equals | a{x\"1\"} 1 | line 1: expected '=' after label name \"x\", found \"\"1\"} 1\"",
+        "bad label name | a{1x=\"1\"} 1 | line 1: expected a label name or '}', found \"1x=\"1\"} 1\"",
+        "missing comma | a{x=\"1\" y=\"2\"} 1 | line 1: expected ',' or '}' after a label value, found \"y=\"2\"} 1\"",
+        "duplicate label | a{x=\"1\",x=\"2\"} 1 | line 1: duplicate label name \"x\"",
+        "bad metric name | 1a 1 | line 1: expected a metric name, found \"1a 1\"",
+        "bad type | # TYPE a countr | line 1: invalid metric type \"countr\"",
+        "OpenMetrics type in text | # TYPE a info | line 1: invalid metric type \"info\"",
+    })
+    void rejectsInvalidLines(String name, String line, String message) {
+        ParseException e = assertThrows(ParseException.class, () -> entries(line + "\n", ExpositionFormat.TEXT));
+        assertEquals(message, e.getMessage());
+        assertEquals(1, e.line());
+    }
+
+    @Test
+    void errorNamesTheLine() {
+        ParseException e = assertThrows(ParseException.class,
+                () -> entries("# HELP a x\n# TYPE a gauge\na 1\n\na{b=\"\\xff\n", ExpositionFormat.TEXT));
+        assertEquals(5, e.line());
+    }
+
+    @Test
+    void rejectsInvalidUtf8InLabelValues() {
+        byte[] body = {'a', '{', 'x', '=', '"', (byte) 0xc3, (byte) 0x28, '"', '}', ' ', '1', '\n'};
+        ParseException e = assertThrows(ParseException.class,
+                () -> new ExpositionParser(body, body.length, ExpositionFormat.TEXT).next());
+        assertEquals("line 1: invalid UTF-8 in the value of label \"x\"", e.getMessage());
+    }
+
+    @Test
+    void readsMetadataAndSkipsComments() throws ParseException {
+        String body = """
+                # a free comment
+                #HELP not metadata
+                # HELP a Some help \\\\ with \\n escapes.
+                # TYPE a counter
+
+                # HELP b
+                # HELP c  two blanks
+                # HELP d text \\" quote
+                a 1
+                """;
+        assertEquals(List.of(
+                "HELP a [Some help \\\\ with \\n escapes.]",
+                "TYPE a counter",
+                "HELP b []",
+                "HELP c [two blanks]",
+                "HELP d [text \\\" quote] non-canonical",
+                "a{} 1"), entries(body, ExpositionFormat.TEXT));
+    }
+
+    @Test
+    void readsTheEdgeCasesSample() throws ParseException {
+        List<String> entries = entries(Samples.text("edge-cases.prom"), ExpositionFormat.TEXT);
+        assertTrue(entries.contains("kv_edge_escaped_labels{path=\"C:\\\\VMs\\\\disk0.qcow2\",quote=\"say \\\"hi\\\"\","
+                + "multiline=\"line1\\nline2\"} 1"));
+        assertTrue(entries.contains("kv_edge_trailing_comma{a=\"1\",b=\"2\"} 1"));
+        assertTrue(entries.contains("kv_edge_whitespace{a=\"2\"} 6 @1712653214771"));
+        assertTrue(entries.contains("kv_edge_special_values{case=\"neg_inf\"} -Inf*"));
+        assertTrue(entries.contains("kv_edge_special_values{case=\"integer_big\"} 9007199254740993"));
+        assertTrue(entries.contains("TYPE kubevirt_vmi_storage_read_latency_seconds_bucket gauge"));
+        assertTrue(entries.contains("HELP kv_edge_empty_help []"));
+        // 50 sample lines: grep -cvE "^#|^$" edge-cases.prom
+        assertEquals(50, entries.stream().filter(e -> !e.startsWith("HELP") && !e.startsWith("TYPE")).count());
+    }
+
+    @Test
+    void readsOpenMetrics() throws ParseException {
+        List<String> entries = entries(Samples.text("openmetrics.txt"), ExpositionFormat.OPENMETRICS);
+        assertTrue(entries.contains("TYPE kubevirt info"));
+        assertTrue(entries.contains("UNIT kubevirt_vmi_network_receive_bytes [bytes]"));
+        assertTrue(entries.contains("HELP kubevirt_edge_escapes [OpenMetrics escaping: backslash \\\\, quote \\\", "
+                + "newline \\n in HELP.] non-canonical"));
+        // Exemplars are checked and dropped; OpenMetrics timestamps are seconds.
+        assertTrue(entries.contains("kubevirt_workqueue_depth{name=\"virt-handler-source\"} 1 @1712653214771"));
+        assertTrue(entries.stream().anyMatch(e -> e.startsWith(
+                "kubevirt_rest_client_request_latency_seconds_bucket{url=") && e.endsWith("le=\"0.005\"} 4992")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+        "missing EOF | a 1 | expected \"# EOF\" at the end of an OpenMetrics exposition",
+        "content after EOF | '# EOF\na 1' | line 2: unexpected content after \"# EOF\"",
+        "free comment | '# hello\n# EOF' | line 1: expected HELP, TYPE, UNIT or EOF after '#', found \"hello\"",
+        "blank line | '\n# EOF' | line 1: unexpected empty line",
+        "bad exemplar | 'a_bucket{le=\"1\"} 1 # x\n# EOF' | line 1: expected exemplar labels after '#', found \"x\"",
+    })
+    void rejectsInvalidOpenMetrics(String name, String body, String message) {
+        ParseException e = assertThrows(ParseException.class,
+                () -> entries(body + "\n", ExpositionFormat.OPENMETRICS));
+        assertTrue(e.getMessage().endsWith(message), e.getMessage());
+    }
+
+    @Test
+    void emptyBodyHasNoEntries() throws ParseException {
+        assertTrue(entries("", ExpositionFormat.TEXT).isEmpty());
+        ExpositionParser p = new ExpositionParser(new byte[0], 0, ExpositionFormat.TEXT);
+        assertNull(p.next());
+    }
+
+    @Test
+    void lastLineNeedsNoNewline() throws ParseException {
+        assertEquals(List.of("a{} 1"), entries("a 1", ExpositionFormat.TEXT));
+        assertFalse(entries("a 1", ExpositionFormat.TEXT).isEmpty());
+    }
+}
