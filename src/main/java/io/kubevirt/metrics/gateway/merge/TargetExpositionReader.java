@@ -7,8 +7,8 @@ import io.kubevirt.metrics.gateway.parse.Escapes;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.parse.ExpositionParser;
 import io.kubevirt.metrics.gateway.parse.MetricType;
+import io.kubevirt.metrics.gateway.parse.Names;
 import io.kubevirt.metrics.gateway.parse.ParseException;
-import io.kubevirt.metrics.gateway.relabel.RelabelRule;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -197,7 +197,7 @@ public final class TargetExpositionReader {
             return; // Dropped by a rule.
         }
         String name = result.get("__name__");
-        if (name == null || !isMetricName(name)) {
+        if (name == null || !Names.isMetricName(name)) {
             throw new ParseException(parser.line(), "metric_relabel_configs left the series "
                     + (name == null ? "without a __name__" : "with the invalid name \"" + name + "\""));
         }
@@ -210,7 +210,7 @@ public final class TargetExpositionReader {
             if (label.getKey().equals("__name__")) {
                 continue;
             }
-            if (!RelabelRule.isValidLabelName(label.getKey())) {
+            if (!Names.isLabelName(label.getKey())) {
                 throw new ParseException(parser.line(), "metric_relabel_configs produced the invalid label name \""
                         + label.getKey() + "\"");
             }
@@ -322,21 +322,6 @@ public final class TargetExpositionReader {
 
     private Family familyNamed(String name, MetricType type) {
         return families.computeIfAbsent(name, n -> new Family(n, type));
-    }
-
-    private static boolean isMetricName(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'
-                    || (i > 0 && c >= '0' && c <= '9');
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private byte[] bufferAt(int position) {

@@ -3,6 +3,7 @@ package io.kubevirt.metrics.gateway.relabel;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.kubevirt.metrics.gateway.parse.Names;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,7 +51,7 @@ public final class RelabelRule {
         this.replacement = replacement == null ? DEFAULT_REPLACEMENT : replacement;
         this.action = action == null ? RelabelAction.REPLACE : action;
         for (String name : this.sourceLabels) {
-            if (!isValidLabelName(name)) {
+            if (!Names.isLabelName(name)) {
                 throw new IllegalArgumentException("source_labels: \"" + name + "\" is not a valid label name");
             }
         }
@@ -78,12 +79,12 @@ public final class RelabelRule {
         }
         boolean templated = targetLabel.contains("$");
         if (a == RelabelAction.REPLACE && (templated ? !TEMPLATE_LABEL.matcher(targetLabel).matches()
-                : !isValidLabelName(targetLabel))) {
+                : !Names.isLabelName(targetLabel))) {
             invalidTarget();
         }
         boolean plainTarget = a == RelabelAction.LOWERCASE || a == RelabelAction.UPPERCASE
                 || a == RelabelAction.KEEPEQUAL || a == RelabelAction.DROPEQUAL || a == RelabelAction.HASHMOD;
-        if (plainTarget && !isValidLabelName(targetLabel)) {
+        if (plainTarget && !Names.isLabelName(targetLabel)) {
             invalidTarget();
         }
         boolean caseOrEqual = a == RelabelAction.LOWERCASE || a == RelabelAction.UPPERCASE
@@ -114,21 +115,6 @@ public final class RelabelRule {
 
     private static void fail(String field, String message) {
         throw new IllegalArgumentException(field + ": " + message);
-    }
-
-    /** Prometheus' legacy label name rule: {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
-    public static boolean isValidLabelName(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-            if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     public RelabelAction action() {
@@ -191,7 +177,7 @@ public final class RelabelRule {
             return; // No match, no replacement.
         }
         String target = GoExpand.expand(targetLabel, m, namedGroups);
-        if (!isValidLabelName(target)) {
+        if (!Names.isLabelName(target)) {
             return;
         }
         String result = GoExpand.expand(replacement, m, namedGroups);

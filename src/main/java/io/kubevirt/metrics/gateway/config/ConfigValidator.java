@@ -1,0 +1,80 @@
+package io.kubevirt.metrics.gateway.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks the configuration before anything starts: every problem is reported at once, each
+ * naming its key, and the gateway does not start with any of them.
+ */
+@Singleton
+public class ConfigValidator {
+    /** The parser addresses bodies below 1 GiB (see TargetExposition). */
+    static final long MAX_BODY_SIZE = (1L << 30) - 1;
+
+    void check(@Observes @Priority(1) StartupEvent event, GatewayConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid configuration:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /** The problems of a configuration, one line each, empty when it is valid. */
+    public static List<String> problems(GatewayConfig config) {
+        List<String> problems = new ArrayList<>();
+        GatewayConfig.Discovery discovery = config.discovery();
+        if (!discovery.kubernetes().enabled() && discovery.file().isEmpty()) {
+            problems.add("gateway.discovery: no source of targets; set gateway.discovery.file or "
+                    + "gateway.discovery.kubernetes.enabled=true");
+        }
+        if (discovery.kubernetes().labelSelector().isBlank()) {
+            problems.add("gateway.discovery.kubernetes.label-selector: must not be empty");
+        }
+        if (discovery.kubernetes().portName().isBlank()) {
+            problems.add("gateway.discovery.kubernetes.port-name: must not be empty");
+        }
+        positive(problems, "gateway.discovery.file-refresh-interval", discovery.fileRefreshInterval().toMillis());
+        positive(problems, "gateway.relabel.refresh-interval", config.relabel().refreshInterval().toMillis());
+        GatewayConfig.Scrape scrape = config.scrape();
+        positive(problems, "gateway.scrape.timeout", scrape.timeout().toMillis());
+        if (scrape.timeoutMargin().isNegative()) {
+            problems.add("gateway.scrape.timeout-margin: must not be negative, is " + scrape.timeoutMargin());
+        }
+        long bodyLimit = scrape.bodySizeLimit().asLongValue();
+        if (bodyLimit <= 0 || bodyLimit > MAX_BODY_SIZE) {
+            problems.add("gateway.scrape.body-size-limit: must be between 1 byte and 1G, is " + bodyLimit
+                    + " bytes");
+        }
+        if (scrape.sampleLimit() < 0) {
+            problems.add("gateway.scrape.sample-limit: must be 0 (no limit) or more, is " + scrape.sampleLimit());
+        }
+        GatewayConfig.ScrapeTls tls = scrape.tls();
+        readable(problems, "gateway.scrape.tls.ca-file", tls.caFile());
+        readable(problems, "gateway.scrape.tls.cert-file", tls.certFile());
+        readable(problems, "gateway.scrape.tls.key-file", tls.keyFile());
+        if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
+            problems.add("gateway.scrape.tls.cert-file and gateway.scrape.tls.key-file: set both or neither");
+        }
+        readable(problems, "gateway.relabel.file", config.relabel().file());
+        return problems;
+    }
+
+    private static void positive(List<String> problems, String key, long millis) {
+        if (millis <= 0) {
+            problems.add(key + ": must be positive");
+        }
+    }
+
+    private static void readable(List<String> problems, String key, Optional<Path> file) {
+        if (file.isPresent() && !Files.isReadable(file.get())) {
+            problems.add(key + ": " + file.get() + (Files.exists(file.get()) ? " is not readable" : " does not exist"));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.kubevirt.metrics.gateway.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The gateway's configuration, under {@code gateway.}; checked at start by {@link ConfigValidator}. */
+@ConfigMapping(prefix = "gateway")
+public interface GatewayConfig {
+
+    Discovery discovery();
+
+    Scrape scrape();
+
+    Tls tls();
+
+    Relabel relabel();
+
+    Demo demo();
+
+    interface Discovery {
+        Kubernetes kubernetes();
+
+        /** A Prometheus file_sd file (JSON or YAML) of targets; re-read when it changes. */
+        Optional<Path> file();
+
+        /** How often the file_sd file is checked for changes. */
+        @WithDefault("5s")
+        Duration fileRefreshInterval();
+    }
+
+    interface Kubernetes {
+        /** Discover KubeVirt's pods through the Kubernetes API. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Namespaces to watch; {@code *} for all. Default: the gateway's own namespace, else
+         * {@code kubevirt}.
+         */
+        Optional<List<String>> namespaces();
+
+        /** Pods to scrape; the default selects every pod that has the label, whatever its value. */
+        @WithDefault("prometheus.kubevirt.io")
+        String labelSelector();
+
+        /** Name of the container port to scrape. */
+        @WithDefault("metrics")
+        String portName();
+    }
+
+    interface Scrape {
+        /** Per-target timeout when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Taken off Prometheus' scrape timeout, so the gateway answers before Prometheus gives up. */
+        @WithDefault("500ms")
+        Duration timeoutMargin();
+
+        /** Largest (uncompressed) body read from one target; a larger one fails that target. */
+        @WithDefault("64M")
+        MemorySize bodySizeLimit();
+
+        /** Most samples taken from one target, 0 for no limit; more fails that target, as in Prometheus. */
+        @WithDefault("0")
+        int sampleLimit();
+
+        ScrapeTls tls();
+    }
+
+    interface ScrapeTls {
+        /** PEM bundle of the CAs that sign the targets' certificates (KubeVirt's kubevirt-ca). */
+        Optional<Path> caFile();
+
+        /** Skip verification of the targets' certificates: an explicit, insecure opt-in. */
+        @WithDefault("false")
+        boolean insecureSkipVerify();
+
+        /** The name the targets' certificates are verified against, when it is not their address. */
+        Optional<String> serverName();
+
+        /** Client certificate (PEM) presented to targets; optional, KubeVirt does not require one. */
+        Optional<Path> certFile();
+
+        Optional<Path> keyFile();
+    }
+
+    interface Tls {
+        /** The gateway's own certificate chain (PEM), mapped to Quarkus' TLS registry. */
+        @WithDefault("/etc/kubevirt-metrics-gateway/tls/tls.crt")
+        String certFile();
+
+        /** The key of {@link #certFile()} (PEM). */
+        @WithDefault("/etc/kubevirt-metrics-gateway/tls/tls.key")
+        String keyFile();
+
+        /**
+         * Generate a throw-away self-signed certificate at start and use it instead of the files:
+         * for the demo and the tests only.
+         */
+        @WithDefault("false")
+        boolean selfSigned();
+    }
+
+    interface Relabel {
+        /** A YAML file with relabel_configs, metric_relabel_configs and honor_labels; default: built-in rules. */
+        Optional<Path> file();
+
+        /** How often the relabel file is checked for changes. */
+        @WithDefault("5s")
+        Duration refreshInterval();
+    }
+
+    interface Demo {
+        /** Serve simulated KubeVirt pods on loopback and scrape them (no cluster needed). */
+        @WithDefault("false")
+        boolean enabled();
+    }
+}

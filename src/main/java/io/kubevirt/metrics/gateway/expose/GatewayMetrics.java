@@ -1,0 +1,89 @@
+package io.kubevirt.metrics.gateway.expose;
+
+import io.kubevirt.metrics.gateway.merge.MergeReport;
+import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's reports on itself, all named {@code kubevirt_metrics_gateway_*}; they are part of
+ * the merged /metrics output. Every meter (JVM and HTTP ones too) gets the prefix, so none can
+ * collide with a KubeVirt family of the same name.
+ */
+@Singleton
+public class GatewayMetrics {
+    static final String PREFIX = "kubevirt.metrics.gateway.";
+
+    private final MeterRegistry registry;
+    private final Timer gatherDuration;
+    private final Counter coalesced;
+    private final AtomicInteger targets = new AtomicInteger();
+
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.gatherDuration = Timer.builder(PREFIX + "gather.duration")
+                .description("Time to scrape all targets and merge their metrics, per /metrics request served.")
+                .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+                        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10))
+                .register(registry);
+        this.coalesced = Counter.builder(PREFIX + "requests.coalesced")
+                .description("Requests for /metrics answered by a scrape of all targets that was already running.")
+                .register(registry);
+        Gauge.builder(PREFIX + "targets", targets, AtomicInteger::get)
+                .description("Targets in the last scrape of all targets.")
+                .register(registry);
+    }
+
+    /** Prefixes every meter that is not already the gateway's own. */
+    @Produces
+    @Singleton
+    static MeterFilter prefixAll() {
+        return new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().startsWith(PREFIX) ? id : id.withName(PREFIX + id.getName());
+            }
+        };
+    }
+
+    void recordScrape(ScrapeResult result) {
+        if (!result.ok()) {
+            Counter.builder(PREFIX + "scrape.errors")
+                    .description("Failed scrapes, by target and reason.")
+                    .tag("target", result.target().url())
+                    .tag("reason", result.failure().reason())
+                    .register(registry)
+                    .increment();
+        }
+    }
+
+    void recordMerge(MergeReport report, int targetCount, long nanos) {
+        targets.set(targetCount);
+        gatherDuration.record(Duration.ofNanos(nanos));
+        dropped("type_conflict", report.typeConflictSamples());
+        dropped("duplicate", report.duplicateSamples());
+    }
+
+    void recordCoalesced() {
+        coalesced.increment();
+    }
+
+    private void dropped(String reason, int count) {
+        Counter counter = Counter.builder(PREFIX + "series.dropped")
+                .description("Samples left out of the merged output: type_conflict (the family name is taken by "
+                        + "another type) or duplicate (the same series twice).")
+                .tag("reason", reason)
+                .register(registry);
+        if (count > 0) {
+            counter.increment(count);
+        }
+    }
+}

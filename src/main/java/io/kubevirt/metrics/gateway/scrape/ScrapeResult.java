@@ -1,0 +1,59 @@
+package io.kubevirt.metrics.gateway.scrape;
+
+/**
+ * The outcome of one scrape: a body, or the reason it failed.
+ *
+ * @param target the target scraped
+ * @param body the (decompressed) body; valid up to {@code length}; null on failure
+ * @param length bytes of {@code body}
+ * @param contentType the response's Content-Type, or null
+ * @param durationSeconds wall-clock time from request to the body's end (or the failure)
+ * @param failure why the scrape failed, or null
+ * @param message a human-readable detail of the failure, or null
+ */
+public record ScrapeResult(ScrapeTarget target, byte[] body, int length, String contentType, double durationSeconds,
+        Failure failure, String message) {
+
+    /** Why a scrape failed; the value of the {@code reason} label of the error counter. */
+    public enum Failure {
+        /** TCP connection refused, unreachable or not established in time. */
+        CONNECT("connect"),
+        /** TLS handshake or certificate verification failed. */
+        TLS("tls"),
+        /** The per-target deadline passed. */
+        TIMEOUT("timeout"),
+        /** The target answered with a status other than 200. */
+        HTTP_STATUS("http_status"),
+        /** The body was larger than gateway.scrape.body-size-limit. */
+        BODY_SIZE_LIMIT("body_size_limit"),
+        /** The body was not valid exposition text. */
+        PARSE("parse"),
+        /** More samples than gateway.scrape.sample-limit. */
+        SAMPLE_LIMIT("sample_limit"),
+        /** Anything else (connection reset, ...). */
+        OTHER("other");
+
+        private final String reason;
+
+        Failure(String reason) {
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public boolean ok() {
+        return failure == null;
+    }
+
+    static ScrapeResult failed(ScrapeTarget target, double durationSeconds, Failure failure, String message) {
+        return new ScrapeResult(target, null, 0, null, durationSeconds, failure, message);
+    }
+
+    /** The same target and duration, failed later in the pipeline (parse, sample limit). */
+    public ScrapeResult failedWith(Failure reason, String detail) {
+        return failed(target, durationSeconds, reason, detail);
+    }
+}

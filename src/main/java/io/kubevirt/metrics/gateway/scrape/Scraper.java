@@ -1,0 +1,192 @@
+package io.kubevirt.metrics.gateway.scrape;
+
+import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.netty.channel.ConnectTimeoutException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
+
+/**
+ * Scrapes targets with one non-blocking Vert.x HTTP client (one connection pool, keep-alive, gzip)
+ * the way Prometheus does: the same Accept and X-Prometheus-Scrape-Timeout-Seconds headers, a
+ * deadline for the whole exchange, and a bound on the (decompressed) body. Thread safe; never
+ * blocks; completes on a Vert.x event loop.
+ */
+@Startup // Created at start, so that a bad file or certificate stops the gateway there.
+@ApplicationScoped
+public class Scraper {
+    static final String USER_AGENT = "kubevirt-metrics-gateway";
+
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final long bodySizeLimit;
+    private final String serverName;
+
+    public Scraper(Vertx vertx, GatewayConfig config) {
+        this.vertx = vertx;
+        GatewayConfig.ScrapeTls tls = config.scrape().tls();
+        this.bodySizeLimit = config.scrape().bodySizeLimit().asLongValue();
+        this.serverName = tls.serverName().orElse(null);
+        HttpClientOptions options = new HttpClientOptions()
+                .setName("kubevirt-metrics-gateway-scraper")
+                .setDecompressionSupported(true)
+                .setKeepAlive(true)
+                .setMaxPoolSize(4)
+                .setConnectTimeout((int) config.scrape().timeout().toMillis());
+        if (tls.insecureSkipVerify()) {
+            options.setTrustAll(true).setVerifyHost(false);
+        } else {
+            options.setVerifyHost(true);
+            tls.caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        }
+        if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
+            options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile().get().toString())
+                    .setKeyPath(tls.keyFile().get().toString()));
+        }
+        this.client = vertx.createHttpClient(options);
+    }
+
+    void close(@Observes ShutdownEvent event) {
+        client.close();
+    }
+
+    /** Scrapes one target; the future always completes normally, failures are in the result. */
+    public CompletableFuture<ScrapeResult> scrape(ScrapeTarget target, Duration timeout) {
+        CompletableFuture<ScrapeResult> result = new CompletableFuture<>();
+        Exchange exchange = new Exchange(target, result);
+        long timeoutMillis = Math.max(1, timeout.toMillis());
+        exchange.timer = vertx.setTimer(timeoutMillis, id -> exchange.fail(ScrapeResult.Failure.TIMEOUT,
+                "no complete answer within " + timeoutMillis + "ms"));
+        RequestOptions request = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(target.https())
+                .setURI(target.pathAndQuery())
+                .putHeader("Accept", ExpositionFormat.ACCEPT_HEADER)
+                .putHeader("User-Agent", USER_AGENT)
+                .putHeader("X-Prometheus-Scrape-Timeout-Seconds",
+                        String.format(Locale.ROOT, "%.3f", timeoutMillis / 1000.0));
+        if (serverName != null && target.https()) {
+            // Connect to the pod's IP, but verify (and send SNI for) the name its certificate has.
+            request.setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(target.port(), target.host()))
+                    .setHost(serverName);
+        }
+        client.request(request).onComplete(ar -> {
+            if (ar.failed()) {
+                exchange.fail(ar.cause());
+                return;
+            }
+            HttpClientRequest req = ar.result();
+            exchange.request = req;
+            req.send().onComplete(sent -> {
+                if (sent.failed()) {
+                    exchange.fail(sent.cause());
+                } else {
+                    exchange.read(sent.result());
+                }
+            });
+        });
+        return result;
+    }
+
+    /** One request and its response body, failing or completing exactly once. */
+    private final class Exchange {
+        final ScrapeTarget target;
+        final CompletableFuture<ScrapeResult> result;
+        final long start = System.nanoTime();
+        final AtomicBoolean done = new AtomicBoolean();
+        volatile HttpClientRequest request;
+        long timer;
+        byte[] body = new byte[16 * 1024];
+        int length;
+
+        Exchange(ScrapeTarget target, CompletableFuture<ScrapeResult> result) {
+            this.target = target;
+            this.result = result;
+        }
+
+        void read(HttpClientResponse response) {
+            if (response.statusCode() != 200) {
+                fail(ScrapeResult.Failure.HTTP_STATUS, "HTTP status " + response.statusCode());
+                return;
+            }
+            response.exceptionHandler(this::fail);
+            response.handler(this::append);
+            response.endHandler(v -> {
+                if (done.compareAndSet(false, true)) {
+                    vertx.cancelTimer(timer);
+                    result.complete(new ScrapeResult(target, body, length, response.getHeader("Content-Type"),
+                            seconds(), null, null));
+                }
+            });
+        }
+
+        private void append(Buffer chunk) {
+            int n = chunk.length();
+            if (length + (long) n > bodySizeLimit) {
+                fail(ScrapeResult.Failure.BODY_SIZE_LIMIT, "body larger than " + bodySizeLimit + " bytes");
+                return;
+            }
+            if (length + n > body.length) {
+                body = Arrays.copyOf(body, (int) Math.min(Math.max(body.length * 2L, length + n), bodySizeLimit));
+            }
+            chunk.getBytes(0, n, body, length);
+            length += n;
+        }
+
+        void fail(Throwable error) {
+            fail(classify(error), String.valueOf(error.getMessage() == null ? error : error.getMessage()));
+        }
+
+        void fail(ScrapeResult.Failure failure, String message) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            vertx.cancelTimer(timer);
+            HttpClientRequest req = request;
+            if (req != null) {
+                req.reset(); // Frees the connection instead of reading a body nobody wants.
+            }
+            result.complete(ScrapeResult.failed(target, seconds(), failure, message));
+        }
+
+        private double seconds() {
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    static ScrapeResult.Failure classify(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return ScrapeResult.Failure.TLS;
+            }
+            if (t instanceof ConnectException || t instanceof ConnectTimeoutException
+                    || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
+                return ScrapeResult.Failure.CONNECT;
+            }
+        }
+        return ScrapeResult.Failure.OTHER;
+    }
+}
