@@ -128,11 +128,12 @@ public class Scraper {
         }
 
         void read(HttpClientResponse response) {
+            // Also receives the reset that fail() causes; after the first failure it does nothing.
+            response.exceptionHandler(this::fail);
             if (response.statusCode() != 200) {
                 fail(ScrapeResult.Failure.HTTP_STATUS, "HTTP status " + response.statusCode());
                 return;
             }
-            response.exceptionHandler(this::fail);
             response.handler(this::append);
             response.endHandler(v -> {
                 if (done.compareAndSet(false, true)) {

@@ -1,0 +1,50 @@
+package io.kubevirt.metrics.gateway.testing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real {@code promtool} (Debian's prometheus package). In CI (CI=true) a missing binary
+ * fails the test; on a developer machine without it the check is skipped.
+ */
+public final class Promtool {
+    private Promtool() {
+    }
+
+    /** The binary, or the test fails (CI) or is skipped (elsewhere) when it is not installed. */
+    public static String binary(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(dir, name);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        if ("true".equals(System.getenv("CI"))) {
+            throw new AssertionError(name + " is not installed; .ci/run installs Debian's prometheus package");
+        }
+        assumeTrue(false, name + " is not installed (apt-get install prometheus)");
+        return null;
+    }
+
+    /**
+     * {@code promtool check metrics} on an exposition: exit 0 (clean) or 3 (lint warnings only)
+     * pass; anything else, a parse error, fails with promtool's output.
+     */
+    public static void checkMetrics(String exposition) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(binary("promtool"), "check", "metrics").redirectErrorStream(true).start();
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(exposition.getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+        int exit = process.exitValue();
+        assertTrue(exit == 0 || exit == 3, "promtool check metrics exited " + exit + ":\n" + output);
+    }
+}
