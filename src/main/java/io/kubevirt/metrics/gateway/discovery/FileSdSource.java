@@ -1,22 +1,20 @@
 package io.kubevirt.metrics.gateway.discovery;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.config.YamlTree;
 import io.kubevirt.metrics.gateway.parse.Names;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -30,7 +28,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class FileSdSource implements TargetSource {
     private static final Logger LOG = Logger.getLogger(FileSdSource.class);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final GatewayConfig.Discovery config;
     private final Vertx vertx;
@@ -89,48 +86,45 @@ public class FileSdSource implements TargetSource {
      *
      * @throws IllegalArgumentException naming the group and field that are wrong
      */
-    static List<DiscoveredTarget> parse(byte[] content, String path) throws IOException {
-        JsonNode root = YAML.readTree(content);
-        if (root == null || root.isNull() || root.isMissingNode()) {
+    static List<DiscoveredTarget> parse(byte[] content, String path) {
+        Object root = YamlTree.read(new String(content, StandardCharsets.UTF_8));
+        if (root == null) {
             return List.of();
         }
-        if (!root.isArray()) {
+        if (!(root instanceof List<?> groups)) {
             throw new IllegalArgumentException("expected a list of target groups");
         }
         List<DiscoveredTarget> result = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) {
-            JsonNode group = root.get(i);
+        for (int i = 0; i < groups.size(); i++) {
             String where = "group " + i;
-            if (!group.isObject()) {
+            if (!(groups.get(i) instanceof Map<?, ?> group)) {
                 throw new IllegalArgumentException(where + ": expected a mapping with targets and labels");
             }
             Map<String, String> labels = new HashMap<>();
-            JsonNode labelNode = group.get("labels");
-            if (labelNode != null && !labelNode.isNull()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = labelNode.fields(); it.hasNext();) {
-                    Map.Entry<String, JsonNode> label = it.next();
-                    if (!Names.isLabelName(label.getKey())) {
-                        throw new IllegalArgumentException(where + ": \"" + label.getKey()
-                                + "\" is not a valid label name");
+            if (group.get("labels") instanceof Map<?, ?> groupLabels) {
+                for (Map.Entry<?, ?> label : groupLabels.entrySet()) {
+                    String name = (String) label.getKey();
+                    if (!Names.isLabelName(name)) {
+                        throw new IllegalArgumentException(where + ": \"" + name + "\" is not a valid label name");
                     }
-                    if (!label.getValue().isValueNode()) {
-                        throw new IllegalArgumentException(where + ": label " + label.getKey()
-                                + " must have a string value");
+                    if (label.getValue() != null && !(label.getValue() instanceof String)) {
+                        throw new IllegalArgumentException(where + ": label " + name + " must have a string value");
                     }
-                    labels.put(label.getKey(), label.getValue().asText());
+                    labels.put(name, label.getValue() == null ? "" : (String) label.getValue());
                 }
+            } else if (group.get("labels") != null) {
+                throw new IllegalArgumentException(where + ": labels must be a mapping");
             }
-            JsonNode targetNode = group.get("targets");
-            if (targetNode == null || !targetNode.isArray()) {
+            if (!(group.get("targets") instanceof List<?> targets)) {
                 throw new IllegalArgumentException(where + ": expected a list of targets");
             }
-            for (JsonNode target : targetNode) {
-                if (!target.isTextual() || target.asText().isBlank()) {
+            for (Object target : targets) {
+                if (!(target instanceof String address) || address.isBlank()) {
                     throw new IllegalArgumentException(where + ": a target must be a host:port string, found "
                             + target);
                 }
                 Map<String, String> targetLabels = new HashMap<>(labels);
-                targetLabels.put("__address__", target.asText());
+                targetLabels.put("__address__", address);
                 targetLabels.put("__meta_filepath", path);
                 result.add(new DiscoveredTarget(targetLabels));
             }

@@ -1,13 +1,10 @@
 package io.kubevirt.metrics.gateway.relabel;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.kubevirt.metrics.gateway.config.YamlTree;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +24,11 @@ public record RelabelConfig(RelabelRules targetRules, RelabelRules metricRules, 
             "honor_labels");
     private static final Set<String> RULE_KEYS = Set.of("source_labels", "separator", "regex", "modulus",
             "target_label", "replacement", "action");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The spellings of a YAML 1.1 boolean, which Go's yaml.v2 accepts for honor_labels. */
+    private static final Set<String> TRUE = Set.of("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON",
+            "y", "Y");
+    private static final Set<String> FALSE = Set.of("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF",
+            "n", "N");
 
     /** The built-in default: the target labels of KubeVirt's own ServiceMonitor (see default-relabel.yaml). */
     public static RelabelConfig builtIn() {
@@ -41,49 +42,44 @@ public record RelabelConfig(RelabelRules targetRules, RelabelRules metricRules, 
     /**
      * Parses a relabel file.
      *
-     * @throws IllegalArgumentException with a message naming the source, the rule's path and the problem
+     * @throws IllegalArgumentException with a message naming the source, the rule's index, the field and the problem
      */
     public static RelabelConfig parse(InputStream in, String source) throws IOException {
-        JsonNode root;
+        Object root;
         try {
-            root = YAML.readTree(in);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getOriginalMessage());
+            root = YamlTree.read(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage());
         }
-        if (root == null || root.isNull() || root.isMissingNode()) {
+        if (root == null) {
             return new RelabelConfig(RelabelRules.NONE, RelabelRules.NONE, true);
         }
-        if (!root.isObject()) {
-            throw new IllegalArgumentException(source + ": expected a mapping with relabel_configs, "
-                    + "metric_relabel_configs and honor_labels");
-        }
-        checkKeys(root, TOP_LEVEL_KEYS, source);
-        JsonNode honor = root.get("honor_labels");
-        if (honor != null && !honor.isNull() && !honor.isBoolean()) {
+        Map<String, Object> top = mapping(root, source, "expected a mapping with relabel_configs, "
+                + "metric_relabel_configs and honor_labels");
+        checkKeys(top, TOP_LEVEL_KEYS, source);
+        Object honor = top.get("honor_labels");
+        if (honor != null && !TRUE.contains(honor) && !FALSE.contains(honor)) {
             throw new IllegalArgumentException(source + ": honor_labels: expected true or false, found " + honor);
         }
-        return new RelabelConfig(rules(root.get("relabel_configs"), source + ": relabel_configs"),
-                rules(root.get("metric_relabel_configs"), source + ": metric_relabel_configs"),
-                honor == null || honor.isNull() || honor.asBoolean());
+        return new RelabelConfig(rules(top.get("relabel_configs"), source + ": relabel_configs"),
+                rules(top.get("metric_relabel_configs"), source + ": metric_relabel_configs"),
+                honor == null || TRUE.contains(honor));
     }
 
-    private static RelabelRules rules(JsonNode list, String path) {
-        if (list == null || list.isNull()) {
+    private static RelabelRules rules(Object list, String path) {
+        if (list == null) {
             return RelabelRules.NONE;
         }
-        if (!list.isArray()) {
+        if (!(list instanceof List<?> items)) {
             throw new IllegalArgumentException(path + ": expected a list of rules");
         }
         List<RelabelRule> rules = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
+        for (int i = 0; i < items.size(); i++) {
             String rulePath = path + "[" + i + "]";
-            JsonNode node = list.get(i);
-            if (!node.isObject()) {
-                throw new IllegalArgumentException(rulePath + ": expected a mapping");
-            }
-            checkKeys(node, RULE_KEYS, rulePath);
+            Map<String, Object> rule = mapping(items.get(i), rulePath, "expected a mapping");
+            checkKeys(rule, RULE_KEYS, rulePath);
             try {
-                rules.add(rule(node));
+                rules.add(rule(rule));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(rulePath + "." + e.getMessage());
             }
@@ -91,50 +87,58 @@ public record RelabelConfig(RelabelRules targetRules, RelabelRules metricRules, 
         return new RelabelRules(rules);
     }
 
-    private static RelabelRule rule(JsonNode node) {
+    private static RelabelRule rule(Map<String, Object> rule) {
         List<String> sources = null;
-        JsonNode sourceNode = node.get("source_labels");
-        if (sourceNode != null && !sourceNode.isNull()) {
-            if (!sourceNode.isArray()) {
+        Object sourceList = rule.get("source_labels");
+        if (sourceList != null) {
+            if (!(sourceList instanceof List<?> names)) {
                 throw new IllegalArgumentException("source_labels: expected a list of label names");
             }
             sources = new ArrayList<>();
-            for (JsonNode s : sourceNode) {
-                sources.add(scalar(s, "source_labels"));
+            for (Object name : names) {
+                sources.add(name == null ? "" : scalar(name, "source_labels"));
             }
         }
-        String actionName = text(node, "action");
+        String actionName = text(rule, "action");
         RelabelAction action = actionName == null ? null : RelabelAction.of(actionName);
         if (actionName != null && action == null) {
             throw new IllegalArgumentException("action: unknown relabel action \"" + actionName + "\"");
         }
         Long modulus = null;
-        JsonNode modulusNode = node.get("modulus");
-        if (modulusNode != null && !modulusNode.isNull()) {
-            if (!modulusNode.canConvertToExactIntegral() || modulusNode.asLong() < 0) {
-                throw new IllegalArgumentException("modulus: expected a non-negative integer, found " + modulusNode);
+        String modulusText = text(rule, "modulus");
+        if (modulusText != null) {
+            try {
+                modulus = Long.parseUnsignedLong(modulusText);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("modulus: expected a non-negative integer, found " + modulusText);
             }
-            modulus = modulusNode.asLong();
         }
-        return new RelabelRule(sources, text(node, "separator"), text(node, "regex"), modulus,
-                text(node, "target_label"), text(node, "replacement"), action);
+        return new RelabelRule(sources, text(rule, "separator"), text(rule, "regex"), modulus,
+                text(rule, "target_label"), text(rule, "replacement"), action);
     }
 
-    private static String text(JsonNode node, String key) {
-        JsonNode value = node.get(key);
-        return value == null || value.isNull() ? null : scalar(value, key);
+    private static String text(Map<String, Object> rule, String key) {
+        Object value = rule.get(key);
+        return value == null ? null : scalar(value, key);
     }
 
-    private static String scalar(JsonNode value, String key) {
-        if (!value.isValueNode()) {
+    private static String scalar(Object value, String key) {
+        if (!(value instanceof String text)) {
             throw new IllegalArgumentException(key + ": expected a string, found " + value);
         }
-        return value.asText();
+        return text;
     }
 
-    private static void checkKeys(JsonNode node, Set<String> allowed, String path) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-            String key = it.next().getKey();
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> mapping(Object node, String path, String expected) {
+        if (!(node instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException(path + ": " + expected);
+        }
+        return (Map<String, Object>) node;
+    }
+
+    private static void checkKeys(Map<String, Object> node, Set<String> allowed, String path) {
+        for (String key : node.keySet()) {
             if (!allowed.contains(key)) {
                 throw new IllegalArgumentException(path + ": unknown field \"" + key + "\" (allowed: "
                         + String.join(", ", allowed.stream().sorted().toList()) + ")");

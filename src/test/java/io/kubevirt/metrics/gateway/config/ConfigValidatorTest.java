@@ -1,0 +1,34 @@
+package io.kubevirt.metrics.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.kubevirt.metrics.gateway.testing.TestConfig;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigValidatorTest {
+
+    @Test
+    void theDefaultsAreValid() {
+        assertEquals(List.of(), ConfigValidator.problems(TestConfig.of(Map.of())));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "gateway.discovery.kubernetes.enabled | false | gateway.discovery: no source of targets; set gateway.discovery.file or gateway.discovery.kubernetes.enabled=true",
+        "gateway.discovery.kubernetes.port-name | ' ' | gateway.discovery.kubernetes.port-name: must not be empty",
+        "gateway.scrape.timeout | 0s | gateway.scrape.timeout: must be positive",
+        "gateway.scrape.timeout-margin | -1s | gateway.scrape.timeout-margin: must not be negative, is PT-1S",
+        "gateway.scrape.body-size-limit | 2G | gateway.scrape.body-size-limit: must be between 1 byte and 1G, is 2147483648 bytes",
+        "gateway.scrape.sample-limit | -1 | gateway.scrape.sample-limit: must be 0 (no limit) or more, is -1",
+        "gateway.scrape.tls.ca-file | /nonexistent/ca.crt | gateway.scrape.tls.ca-file: /nonexistent/ca.crt does not exist",
+        "gateway.scrape.tls.cert-file | /etc/hostname | gateway.scrape.tls.cert-file and gateway.scrape.tls.key-file: set both or neither",
+        "gateway.relabel.file | /nonexistent/relabel.yaml | gateway.relabel.file: /nonexistent/relabel.yaml does not exist",
+    })
+    void namesTheKeyAndTheProblem(String key, String value, String problem) {
+        assertEquals(List.of(problem), ConfigValidator.problems(TestConfig.of(Map.of(key, value))));
+    }
+}
