@@ -44,7 +44,6 @@ public final class TargetExpositionReader {
     private static final int GCOUNT = 8;
     private static final byte[][] SUFFIX_BYTES = Arrays.stream(SUFFIXES)
             .map(s -> s.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
-    private static final byte[] NO_PREFIX = new byte[0];
 
     private final ExpositionParser parser;
     private final byte[] body;
@@ -172,7 +171,7 @@ public final class TargetExpositionReader {
                 ve = EXTRA + extra.size();
             }
             addLabel(ns, ne, vs, ve);
-            hash += LabelHash.pair(NO_PREFIX, body, ns, ne, bufferAt(vs), offset(vs), offset(ve));
+            hash += LabelHash.pair(body, ns, ne, bufferAt(vs), offset(vs), offset(ve));
         }
         for (long m = mask; m != 0; m &= m - 1) {
             hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
@@ -220,7 +219,7 @@ public final class TargetExpositionReader {
             extra.write(Escapes.escapeLabelValue(label.getValue()));
             int lve = EXTRA + extra.size();
             addLabel(lns, lne, lne, lve);
-            hash += LabelHash.pair(NO_PREFIX, extra.array(), offset(lns), offset(lne), extra.array(), offset(lne),
+            hash += LabelHash.pair(extra.array(), offset(lns), offset(lne), extra.array(), offset(lne),
                     offset(lve));
         }
         addSample(resolve(extra.array(), offset(ns), offset(ne)), ns, ne, first, 0, hash);

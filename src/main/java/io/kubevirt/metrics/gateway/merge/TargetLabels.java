@@ -13,7 +13,6 @@ import java.util.TreeMap;
  */
 public final class TargetLabels {
     public static final TargetLabels EMPTY = of(Map.of());
-    private static final byte[] NO_PREFIX = new byte[0];
 
     private final Map<String, String> labels;
     final byte[][] names;
@@ -30,7 +29,7 @@ public final class TargetLabels {
         for (Map.Entry<String, String> e : labels.entrySet()) {
             names[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
             escapedValues[i] = Escapes.escapeLabelValue(e.getValue()).getBytes(StandardCharsets.UTF_8);
-            pairHashes[i] = LabelHash.pair(NO_PREFIX, names[i], 0, names[i].length, escapedValues[i], 0,
+            pairHashes[i] = LabelHash.pair(names[i], 0, names[i].length, escapedValues[i], 0,
                     escapedValues[i].length);
             i++;
         }
@@ -59,7 +58,9 @@ public final class TargetLabels {
     /** Index of the label whose name is {@code buf[from, to)}, or -1. */
     int indexOf(byte[] buf, int from, int to) {
         for (int i = 0; i < names.length; i++) {
-            if (Arrays.equals(names[i], 0, names[i].length, buf, from, to)) {
+            byte[] name = names[i];
+            // Cheap checks first: this runs for every label of every sample.
+            if (name.length == to - from && name[0] == buf[from] && Arrays.equals(name, 0, name.length, buf, from, to)) {
                 return i;
             }
         }

@@ -1,0 +1,134 @@
+package io.kubevirt.metrics.gateway.benchmark;
+
+import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.kubevirt.metrics.gateway.merge.Merger;
+import io.kubevirt.metrics.gateway.merge.SeriesLabeling;
+import io.kubevirt.metrics.gateway.merge.TargetExpositionReader;
+import io.kubevirt.metrics.gateway.merge.TargetLabels;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
+import io.kubevirt.metrics.gateway.relabel.RelabelRules;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The gateway's hot path on one core: read (parse, label, group) four virt-handler bodies, merge
+ * and write them. Scores are series per second (one operation = one series). Run with
+ * {@code ./mvnw -B -Pbenchmark verify}; see benchmarks/README.md.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class PipelineBenchmark {
+    static final int TARGETS = 4;
+
+    /** Copies of the sample's per-VM series per node: 132 gives 4 targets of about 25,400 series. */
+    @Param({"132"})
+    int copies;
+
+    private final List<byte[]> bodies = new ArrayList<>();
+    private final List<SeriesLabeling> plain = new ArrayList<>();
+    private final List<SeriesLabeling> relabeled = new ArrayList<>();
+    private int series;
+
+    /** Ten typical metric_relabel_configs, none of which drops much. */
+    static final String TEN_RULES = """
+            metric_relabel_configs:
+              - source_labels: [__name__]
+                regex: go_.*|process_.*
+                action: drop
+              - source_labels: [__name__]
+                regex: kubevirt_vmi_vcpu_delay_seconds_total
+                action: drop
+              - regex: kubernetes_vmi_label_kubevirt_io_size
+                action: labeldrop
+              - source_labels: [namespace]
+                regex: ci
+                target_label: tier
+                replacement: test
+              - source_labels: [node]
+                target_label: node
+                action: lowercase
+              - source_labels: [__name__, name]
+                regex: kubevirt_vmi_memory_.*;(rhel9.*)
+                target_label: database
+                replacement: $1
+              - source_labels: [pod]
+                regex: virt-handler-(.*)
+                target_label: handler
+              - source_labels: [__name__]
+                regex: rest_client_(.*)
+                target_label: __name__
+                replacement: kubevirt_rest_client_$1
+              - regex: kubernetes_vmi_label_(vm_kubevirt_io_template)
+                replacement: template
+                action: labelmap
+              - source_labels: [name]
+                regex: ubuntu-ci-03-1[0-9][0-9]
+                action: drop
+            """;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        RelabelRules rules = RelabelConfig.parse(new ByteArrayInputStream(TEN_RULES.getBytes(StandardCharsets.UTF_8)),
+                "benchmark").metricRules();
+        for (int i = 0; i < TARGETS; i++) {
+            byte[] body = ScaledVirtHandler.body(copies, "worker-" + i);
+            bodies.add(body);
+            series += ScaledVirtHandler.series(body);
+            TargetLabels labels = TargetLabels.of(Map.of("namespace", "kubevirt", "pod", "virt-handler-" + i,
+                    "container", "virt-handler", "endpoint", "metrics", "service", "kubevirt-prometheus-metrics",
+                    "job", "kubevirt-prometheus-metrics", "instance", "10.244.0." + i + ":8443", "kubevirt_io",
+                    "virt-handler"));
+            plain.add(new SeriesLabeling(labels, true, RelabelRules.NONE));
+            relabeled.add(new SeriesLabeling(labels, true, rules));
+        }
+        System.out.printf("%n%d targets, %d series, %d bytes%n", TARGETS, series,
+                bodies.stream().mapToInt(b -> b.length).sum());
+    }
+
+    /** Parse, label, merge and write: series per second (divide the score by {@link #series} for scrapes). */
+    @Benchmark
+    public int parseMergeWrite() throws Exception {
+        return run(plain);
+    }
+
+    /** The same with ten metric relabel rules. */
+    @Benchmark
+    public int parseRelabelMergeWrite() throws Exception {
+        return run(relabeled);
+    }
+
+    private int run(List<SeriesLabeling> labelings) throws Exception {
+        List<Merger.Source> sources = new ArrayList<>(TARGETS);
+        long bytes = 0;
+        for (int i = 0; i < TARGETS; i++) {
+            byte[] body = bodies.get(i);
+            bytes += body.length;
+            sources.add(new Merger.Source("target" + i, TargetExpositionReader.read(body, body.length,
+                    ExpositionFormat.TEXT, labelings.get(i))));
+        }
+        ByteSink out = new ByteSink((int) (bytes * 3 / 2));
+        Merger.merge(sources, out);
+        return out.size();
+    }
+}
