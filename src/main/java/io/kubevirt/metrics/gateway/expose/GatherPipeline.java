@@ -1,0 +1,105 @@
+package io.kubevirt.metrics.gateway.expose;
+
+import io.kubevirt.metrics.gateway.discovery.DiscoveredTarget;
+import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.kubevirt.metrics.gateway.merge.MergeReport;
+import io.kubevirt.metrics.gateway.merge.Merger;
+import io.kubevirt.metrics.gateway.merge.SeriesLabeling;
+import io.kubevirt.metrics.gateway.merge.TargetExposition;
+import io.kubevirt.metrics.gateway.merge.TargetExpositionReader;
+import io.kubevirt.metrics.gateway.merge.TargetLabels;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.kubevirt.metrics.gateway.parse.ParseException;
+import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
+import io.kubevirt.metrics.gateway.relabel.RelabelRules;
+import io.kubevirt.metrics.gateway.relabel.TargetRelabeler;
+import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
+import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The steps of a gather that do no I/O: targets from discovered targets, an outcome from a
+ * scrape result, the merged exposition from the outcomes. {@link Gatherer} runs them around the
+ * scrapes; tests run them on bodies they hold. Thread safe (the series history is).
+ */
+public final class GatherPipeline {
+    private final int sampleLimit;
+    private final SeriesHistory history = new SeriesHistory();
+
+    /** @param sampleLimit most samples per target, 0 for no limit */
+    public GatherPipeline(int sampleLimit) {
+        this.sampleLimit = sampleLimit;
+    }
+
+    /** A target's scrape result and, when it succeeded, its exposition. */
+    public record Outcome(ScrapeResult result, TargetExposition exposition, int seriesAdded) {
+    }
+
+    /** The scrape targets: discovered, relabeled, without duplicates, in a stable order. */
+    public static List<ScrapeTarget> targets(List<DiscoveredTarget> discovered, RelabelRules rules) {
+        Set<ScrapeTarget> targets = new LinkedHashSet<>();
+        for (DiscoveredTarget target : discovered) {
+            ScrapeTarget scrapeTarget = TargetRelabeler.relabel(target, rules);
+            if (scrapeTarget != null) {
+                targets.add(scrapeTarget);
+            }
+        }
+        List<ScrapeTarget> sorted = new ArrayList<>(targets);
+        sorted.sort(Comparator.comparing(ScrapeTarget::url).thenComparing(t -> t.labels().toString()));
+        return sorted;
+    }
+
+    /** Reads a scrape result: parse, label, metric-relabel; a bad body or too many samples fail the target. */
+    public Outcome read(ScrapeResult result, RelabelConfig config) {
+        if (!result.ok()) {
+            return new Outcome(result, null, 0);
+        }
+        ScrapeTarget target = result.target();
+        try {
+            TargetExposition exposition = TargetExpositionReader.read(result.body(), result.length(),
+                    ExpositionFormat.ofContentType(result.contentType()),
+                    new SeriesLabeling(TargetLabels.of(target.labels()), config.honorLabels(), config.metricRules()));
+            if (sampleLimit > 0 && exposition.sampleCount() > sampleLimit) {
+                return new Outcome(result.failedWith(ScrapeResult.Failure.SAMPLE_LIMIT, exposition.sampleCount()
+                        + " samples, more than gateway.scrape.sample-limit=" + sampleLimit), null, 0);
+            }
+            return new Outcome(result, exposition, history.added(target, exposition));
+        } catch (ParseException e) {
+            return new Outcome(result.failedWith(ScrapeResult.Failure.PARSE, e.getMessage()), null, 0);
+        }
+    }
+
+    /**
+     * Merges the outcomes into {@code out}: first every target's report series, then every
+     * target's series, then {@code ownMetrics} (text format 0.0.4; may be empty).
+     */
+    public MergeReport merge(List<Outcome> outcomes, RelabelConfig config, byte[] ownMetrics, ByteSink out)
+            throws ParseException {
+        List<Merger.Source> sources = new ArrayList<>(2 * outcomes.size() + 1);
+        List<ScrapeTarget> targets = new ArrayList<>(outcomes.size());
+        for (Outcome outcome : outcomes) {
+            ScrapeResult result = outcome.result();
+            TargetExposition exposition = outcome.exposition();
+            targets.add(result.target());
+            byte[] report = ReportSeries.render(result, exposition == null ? 0 : exposition.scrapedCount(),
+                    exposition == null ? 0 : exposition.sampleCount(), outcome.seriesAdded());
+            // Report series get the target labels, but not the metric relabel rules (as in Prometheus).
+            sources.add(new Merger.Source(result.target().url() + " (report)", TargetExpositionReader.read(report,
+                    report.length, ExpositionFormat.TEXT, new SeriesLabeling(TargetLabels.of(result.target().labels()),
+                            config.honorLabels(), RelabelRules.NONE))));
+        }
+        for (Outcome outcome : outcomes) {
+            if (outcome.exposition() != null) {
+                sources.add(new Merger.Source(outcome.result().target().url(), outcome.exposition()));
+            }
+        }
+        history.retain(targets);
+        sources.add(new Merger.Source("kubevirt-metrics-gateway", TargetExpositionReader.read(ownMetrics,
+                ownMetrics.length, ExpositionFormat.TEXT, SeriesLabeling.NONE)));
+        return Merger.merge(sources, out);
+    }
+}

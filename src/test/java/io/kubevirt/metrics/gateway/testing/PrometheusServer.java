@@ -1,0 +1,135 @@
+package io.kubevirt.metrics.gateway.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The real Prometheus (Debian's binary) on a free loopback port with a configuration of ours and a
+ * throw-away data directory; stopped (and its directory deleted) on close.
+ */
+public final class PrometheusServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Path dir;
+    private final Process process;
+    private final int port;
+
+    private PrometheusServer(Path dir, Process process, int port) {
+        this.dir = dir;
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts Prometheus with this configuration (YAML); does not wait for it. */
+    public static PrometheusServer start(String config) throws IOException {
+        String binary = Promtool.binary("prometheus");
+        Path dir = Files.createTempDirectory("prometheus-test");
+        Files.writeString(dir.resolve("prometheus.yml"), config);
+        int port = freePort();
+        Process process = new ProcessBuilder(binary,
+                "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--log.level=warn")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        return new PrometheusServer(dir, process, port);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /**
+     * Waits until Prometheus knows all {@code discovered} targets (active or dropped by
+     * relabeling) and has scraped every active one once. Wait one scrape interval more to be sure
+     * the scrape's samples are stored.
+     */
+    public void awaitFirstScrapes(int discovered, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("prometheus exited: " + log());
+            }
+            try {
+                JsonNode data = JSON.readTree(get("/api/v1/targets?state=any")).path("data");
+                JsonNode targets = data.path("activeTargets");
+                boolean scraped = targets.size() + data.path("droppedTargets").size() == discovered;
+                for (JsonNode target : targets) {
+                    scraped &= !target.path("health").asText().equals("unknown");
+                }
+                if (scraped) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("prometheus did not scrape in time: " + log());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** What /federate returns for every series. */
+    public String federate() throws IOException, InterruptedException {
+        return get("/federate?match[]=" + URLEncoder.encode("{__name__=~\".+\"}", StandardCharsets.UTF_8));
+    }
+
+    /** An instant query's result as JSON. */
+    public JsonNode query(String promql) throws IOException, InterruptedException {
+        JsonNode answer = JSON.readTree(get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
+        if (!"success".equals(answer.path("status").asText())) {
+            throw new IllegalStateException("query " + promql + " failed: " + answer);
+        }
+        return answer.path("data").path("result");
+    }
+
+    public String get(String pathAndQuery) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url() + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(pathAndQuery + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("prometheus.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
