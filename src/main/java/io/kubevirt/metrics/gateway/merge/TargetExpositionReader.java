@@ -9,6 +9,8 @@ import io.kubevirt.metrics.gateway.parse.ExpositionParser;
 import io.kubevirt.metrics.gateway.parse.MetricType;
 import io.kubevirt.metrics.gateway.parse.Names;
 import io.kubevirt.metrics.gateway.parse.ParseException;
+import io.kubevirt.metrics.gateway.relabel.LabelView;
+import io.kubevirt.metrics.gateway.relabel.RelabelRules;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,6 +53,8 @@ public final class TargetExpositionReader {
     private final SeriesLabeling labeling;
     private final TargetLabels targetLabels;
     private final boolean fastPath;
+    private final RelabelRules.Preview preview;
+    private final SampleView view = new SampleView();
     private final long allTargetLabels;
     private final ByteSink extra = new ByteSink(64);
     private final Map<byte[], Integer> specialPositions = new IdentityHashMap<>();
@@ -76,7 +80,8 @@ public final class TargetExpositionReader {
         this.format = format;
         this.labeling = labeling;
         this.targetLabels = labeling.targetLabels();
-        this.fastPath = labeling.metricRules().isEmpty() && targetLabels.size() <= 64;
+        this.fastPath = targetLabels.size() <= 64;
+        this.preview = labeling.metricRules().isEmpty() ? null : labeling.metricRules().preview();
         this.allTargetLabels = targetLabels.size() == 64 ? -1L : (1L << targetLabels.size()) - 1;
     }
 
@@ -140,28 +145,30 @@ public final class TargetExpositionReader {
         scraped++;
         int nameStart = parser.nameStart();
         int nameEnd = parser.nameEnd();
-        if (!fastPath || !fastSample(nameStart, nameEnd)) {
-            slowSample(nameStart, nameEnd);
+        if (!fastPath || !view.prepare()) {
+            slowSample(nameStart, nameEnd, 0); // More than 64 target labels, or an exported_ conflict.
+            return;
         }
+        if (preview != null) {
+            int verdict = preview.run(view);
+            if (verdict == RelabelRules.Preview.DROPPED) {
+                return;
+            }
+            if (verdict != RelabelRules.Preview.UNCHANGED) {
+                slowSample(nameStart, nameEnd, verdict);
+                return;
+            }
+        }
+        fastSample(nameStart, nameEnd, view.mask);
     }
 
-    /** Records the sample as positions into the body; false when it needs the slow path. */
-    private boolean fastSample(int nameStart, int nameEnd) {
-        boolean honor = labeling.honorLabels();
+    /** Records the sample as positions into the body, with the target labels of {@code mask}. */
+    private void fastSample(int nameStart, int nameEnd, long mask) {
         int first = labelTotal;
-        long mask = allTargetLabels;
         long hash = LabelHash.name(body, nameStart, nameEnd);
         for (int j = 0; j < parser.labelCount(); j++) {
             int ns = parser.labelNameStart(j);
             int ne = parser.labelNameEnd(j);
-            int t = targetLabels.indexOf(body, ns, ne);
-            if (t >= 0) {
-                if (!honor) {
-                    labelTotal = first; // A conflict to resolve: exported_ names, on the slow path.
-                    return false;
-                }
-                mask &= ~(1L << t);
-            }
             int vs = parser.labelValueStart(j);
             int ve = parser.labelValueEnd(j);
             if (!parser.labelValueCanonical(j)) {
@@ -177,11 +184,13 @@ public final class TargetExpositionReader {
             hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
         }
         addSample(resolve(body, nameStart, nameEnd), nameStart, nameEnd, first, mask, hash);
-        return true;
     }
 
-    /** Decodes the sample, joins target labels, runs metric_relabel_configs, writes the result to extra. */
-    private void slowSample(int nameStart, int nameEnd) throws ParseException {
+    /**
+     * Decodes the sample, joins target labels, runs metric_relabel_configs from rule
+     * {@code firstRule} on, writes the result to extra.
+     */
+    private void slowSample(int nameStart, int nameEnd, int firstRule) throws ParseException {
         Map<String, String> series = new TreeMap<>();
         series.put("__name__", new String(body, nameStart, nameEnd - nameStart, StandardCharsets.US_ASCII));
         for (int j = 0; j < parser.labelCount(); j++) {
@@ -190,8 +199,7 @@ public final class TargetExpositionReader {
                     Escapes.unescapeLabelValue(body, parser.labelValueStart(j), parser.labelValueEnd(j)));
         }
         TreeMap<String, String> joined = LabelConflicts.attach(series, targetLabels, labeling.honorLabels());
-        SortedMap<String, String> result = labeling.metricRules().isEmpty() ? joined
-                : labeling.metricRules().apply(joined);
+        SortedMap<String, String> result = labeling.metricRules().apply(joined, firstRule);
         if (result == null) {
             return; // Dropped by a rule.
         }
@@ -329,6 +337,97 @@ public final class TargetExpositionReader {
 
     private static int offset(int position) {
         return TargetExposition.offset(position);
+    }
+
+    /**
+     * The parser's current sample with its target labels, as metric relabel rules see it:
+     * Prometheus runs them after adding the target labels.
+     */
+    private final class SampleView implements LabelView {
+        private static final String NAME = "__name__";
+        /** The target labels the sample gets. */
+        long mask;
+        private int size;
+
+        /** Prepares the view of the current sample; false when it needs the slow path (exported_ conflicts). */
+        boolean prepare() {
+            mask = allTargetLabels;
+            int present = 0;
+            for (int j = 0; j < parser.labelCount(); j++) {
+                int t = targetLabels.indexOf(body, parser.labelNameStart(j), parser.labelNameEnd(j));
+                if (t >= 0) {
+                    if (!labeling.honorLabels()) {
+                        return false;
+                    }
+                    mask &= ~(1L << t);
+                }
+                if (parser.labelValueEnd(j) > parser.labelValueStart(j)) {
+                    present++;
+                }
+            }
+            size = present + Long.bitCount(mask) + 1;
+            return true;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public void name(int i, StringBuilder out) {
+            for (int j = 0; j < parser.labelCount(); j++) {
+                if (parser.labelValueEnd(j) > parser.labelValueStart(j) && i-- == 0) {
+                    appendAscii(parser.labelNameStart(j), parser.labelNameEnd(j), out);
+                    return;
+                }
+            }
+            for (long m = mask; m != 0; m &= m - 1) {
+                if (i-- == 0) {
+                    out.append(targetLabels.name(Long.numberOfTrailingZeros(m)));
+                    return;
+                }
+            }
+            out.append(NAME);
+        }
+
+        @Override
+        public boolean value(String name, StringBuilder out) {
+            if (name.equals(NAME)) {
+                appendAscii(parser.nameStart(), parser.nameEnd(), out);
+                return true;
+            }
+            for (int j = 0; j < parser.labelCount(); j++) {
+                if (equalsAscii(name, parser.labelNameStart(j), parser.labelNameEnd(j))) {
+                    Escapes.appendUnescaped(body, parser.labelValueStart(j), parser.labelValueEnd(j), true, out);
+                    return parser.labelValueEnd(j) > parser.labelValueStart(j);
+                }
+            }
+            int t = targetLabels.indexOf(name);
+            if (t >= 0 && (mask & (1L << t)) != 0) {
+                out.append(targetLabels.value(t));
+                return true;
+            }
+            return false;
+        }
+
+        private void appendAscii(int start, int end, StringBuilder out) {
+            for (int i = start; i < end; i++) {
+                out.append((char) body[i]);
+            }
+        }
+
+        private boolean equalsAscii(String name, int start, int end) {
+            if (name.length() != end - start) {
+                return false;
+            }
+            for (int i = 0; i < name.length(); i++) {
+                if (name.charAt(i) != body[start + i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** A name announced by HELP, TYPE or UNIT lines, and the output families its samples go to. */

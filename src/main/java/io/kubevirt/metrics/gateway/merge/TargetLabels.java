@@ -15,6 +15,8 @@ public final class TargetLabels {
     public static final TargetLabels EMPTY = of(Map.of());
 
     private final Map<String, String> labels;
+    private final String[] nameStrings;
+    private final String[] valueStrings;
     final byte[][] names;
     final byte[][] escapedValues;
     final long[] pairHashes;
@@ -22,6 +24,8 @@ public final class TargetLabels {
     private TargetLabels(Map<String, String> labels) {
         this.labels = labels;
         int n = labels.size();
+        nameStrings = labels.keySet().toArray(String[]::new);
+        valueStrings = labels.values().toArray(String[]::new);
         names = new byte[n][];
         escapedValues = new byte[n][];
         pairHashes = new long[n];
@@ -53,6 +57,24 @@ public final class TargetLabels {
 
     public int size() {
         return names.length;
+    }
+
+    /** Index of the label named {@code name}, or -1. */
+    int indexOf(String name) {
+        for (int i = 0; i < nameStrings.length; i++) {
+            if (nameStrings[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    String name(int i) {
+        return nameStrings[i];
+    }
+
+    String value(int i) {
+        return valueStrings[i];
     }
 
     /** Index of the label whose name is {@code buf[from, to)}, or -1. */

@@ -1,6 +1,5 @@
 package io.kubevirt.metrics.gateway.parse;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -62,29 +61,38 @@ public final class Escapes {
     }
 
     private static String unescape(byte[] buf, int start, int end, boolean quoteEscape) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(end - start);
+        StringBuilder out = new StringBuilder(end - start);
+        appendUnescaped(buf, start, end, quoteEscape, out);
+        return out.toString();
+    }
+
+    /**
+     * Appends the decoded text of escaped UTF-8 bytes (a label value when {@code quoteEscape},
+     * else 0.0.4 HELP text) to {@code out}; allocates nothing. The bytes must be valid UTF-8, as
+     * the parser checked.
+     */
+    public static void appendUnescaped(byte[] buf, int start, int end, boolean quoteEscape, StringBuilder out) {
         for (int i = start; i < end; i++) {
-            byte b = buf[i];
+            int b = buf[i];
             if (b == '\\' && i + 1 < end) {
                 byte next = buf[i + 1];
-                if (next == '\\') {
-                    out.write('\\');
-                    i++;
-                    continue;
-                }
-                if (next == 'n') {
-                    out.write('\n');
-                    i++;
-                    continue;
-                }
-                if (next == '"' && quoteEscape) {
-                    out.write('"');
+                if (next == '\\' || next == 'n' || (next == '"' && quoteEscape)) {
+                    out.append(next == 'n' ? '\n' : (char) next);
                     i++;
                     continue;
                 }
             }
-            out.write(b);
+            if (b >= 0) {
+                out.append((char) b);
+                continue;
+            }
+            int n = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : 4;
+            int cp = b & (0xff >> (n + 1));
+            for (int k = 1; k < n && i + k < end; k++) {
+                cp = (cp << 6) | (buf[i + k] & 0x3f);
+            }
+            out.appendCodePoint(cp);
+            i += n - 1;
         }
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

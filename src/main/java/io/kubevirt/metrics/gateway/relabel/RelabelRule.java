@@ -126,6 +126,57 @@ public final class RelabelRule {
         return regex;
     }
 
+    /** What a rule does to a label set. */
+    enum Effect { UNCHANGED, DROP, CHANGES }
+
+    /**
+     * What this rule would do to the labels, decided without changing them or building strings:
+     * the fast path of metric relabeling. Conservative: CHANGES may also mean "sets a label to the
+     * value it has". {@code matcher} is this rule's, reused; the builders are scratch space.
+     */
+    Effect preview(LabelView labels, Matcher matcher, StringBuilder value, StringBuilder other) {
+        value.setLength(0);
+        for (int i = 0; i < sourceLabels.size(); i++) {
+            if (i > 0) {
+                value.append(separator);
+            }
+            labels.value(sourceLabels.get(i), value);
+        }
+        switch (action) {
+            case DROP:
+                return matcher.reset(value).find() ? Effect.DROP : Effect.UNCHANGED;
+            case KEEP:
+                return matcher.reset(value).find() ? Effect.UNCHANGED : Effect.DROP;
+            case DROPEQUAL:
+            case KEEPEQUAL:
+                other.setLength(0);
+                labels.value(targetLabel, other);
+                boolean equal = other.compareTo(value) == 0;
+                return equal == (action == RelabelAction.DROPEQUAL) ? Effect.DROP : Effect.UNCHANGED;
+            case REPLACE:
+                return matcher.reset(value).find() ? Effect.CHANGES : Effect.UNCHANGED;
+            case LABELMAP:
+            case LABELDROP:
+            case LABELKEEP:
+                boolean keep = action == RelabelAction.LABELKEEP;
+                for (int i = 0; i < labels.size(); i++) {
+                    other.setLength(0);
+                    labels.name(i, other);
+                    if (matcher.reset(other).find() != keep) {
+                        return Effect.CHANGES;
+                    }
+                }
+                return Effect.UNCHANGED;
+            default:
+                return Effect.CHANGES; // hashmod, lowercase, uppercase set their target label.
+        }
+    }
+
+    /** A matcher of this rule's pattern, to reuse on one thread. */
+    Matcher matcher() {
+        return pattern.matcher("");
+    }
+
     /**
      * Applies the rule to a label set, changing it in place; false when the rule drops the set.
      * Setting a label to the empty string removes it, as Prometheus' label builder does.
