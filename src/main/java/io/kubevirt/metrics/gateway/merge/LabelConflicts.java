@@ -17,14 +17,15 @@ final class LabelConflicts {
     private LabelConflicts() {
     }
 
-    /** The series' labels (with {@code __name__}) joined with the target labels. */
-    static TreeMap<String, String> attach(Map<String, String> series, TargetLabels target, boolean honorLabels) {
+    /** honor_labels: true. Adds the target labels the series does not have to the series' own map. */
+    static void attachHonoring(TreeMap<String, String> series, TargetLabels target) {
+        target.asMap().forEach(series::putIfAbsent);
+    }
+
+    /** honor_labels: false. The series' labels (with {@code __name__}) joined with the target labels. */
+    static TreeMap<String, String> attachNotHonoring(Map<String, String> series, TargetLabels target) {
         TreeMap<String, String> result = new TreeMap<>(series);
         Map<String, String> targetMap = target.asMap();
-        if (honorLabels) {
-            targetMap.forEach(result::putIfAbsent);
-            return result;
-        }
         List<Map.Entry<String, String>> conflicts = new ArrayList<>();
         targetMap.forEach((name, value) -> {
             String exposed = series.get(name);

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -191,16 +190,20 @@ public final class TargetExpositionReader {
      * {@code firstRule} on, writes the result to extra.
      */
     private void slowSample(int nameStart, int nameEnd, int firstRule) throws ParseException {
-        Map<String, String> series = new TreeMap<>();
+        TreeMap<String, String> series = new TreeMap<>();
         series.put("__name__", new String(body, nameStart, nameEnd - nameStart, StandardCharsets.US_ASCII));
         for (int j = 0; j < parser.labelCount(); j++) {
             series.put(new String(body, parser.labelNameStart(j), parser.labelNameEnd(j) - parser.labelNameStart(j),
                     StandardCharsets.US_ASCII),
                     Escapes.unescapeLabelValue(body, parser.labelValueStart(j), parser.labelValueEnd(j)));
         }
-        TreeMap<String, String> joined = LabelConflicts.attach(series, targetLabels, labeling.honorLabels());
-        SortedMap<String, String> result = labeling.metricRules().apply(joined, firstRule);
-        if (result == null) {
+        TreeMap<String, String> result = series;
+        if (labeling.honorLabels()) {
+            LabelConflicts.attachHonoring(series, targetLabels);
+        } else {
+            result = LabelConflicts.attachNotHonoring(series, targetLabels);
+        }
+        if (!labeling.metricRules().applyInPlace(result, firstRule)) {
             return; // Dropped by a rule.
         }
         String name = result.get("__name__");

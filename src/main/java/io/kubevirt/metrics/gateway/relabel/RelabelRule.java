@@ -167,9 +167,28 @@ public final class RelabelRule {
                     }
                 }
                 return Effect.UNCHANGED;
+            case LOWERCASE:
+            case UPPERCASE:
+                other.setLength(0);
+                labels.value(targetLabel, other);
+                return sameCase(value, other, action == RelabelAction.LOWERCASE) ? Effect.UNCHANGED : Effect.CHANGES;
             default:
-                return Effect.CHANGES; // hashmod, lowercase, uppercase set their target label.
+                return Effect.CHANGES; // hashmod sets its target label.
         }
+    }
+
+    /** True when {@code target} is {@code value} in lower (upper) case; ASCII only, else false (conservative). */
+    private static boolean sameCase(CharSequence value, CharSequence target, boolean lower) {
+        if (value.length() != target.length()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c > 127 || (lower ? Character.toLowerCase(c) : Character.toUpperCase(c)) != target.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A matcher of this rule's pattern, to reuse on one thread. */

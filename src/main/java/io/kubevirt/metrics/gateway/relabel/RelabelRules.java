@@ -35,13 +35,18 @@ public final class RelabelRules {
     /** Like {@link #apply(Map)}, from rule {@code first} on (the rules before it left the set as it was). */
     public SortedMap<String, String> apply(Map<String, String> labels, int first) {
         TreeMap<String, String> working = new TreeMap<>(labels);
-        working.values().removeIf(String::isEmpty);
+        return applyInPlace(working, first) ? working : null;
+    }
+
+    /** Relabels {@code labels} itself, from rule {@code first} on; false when a rule dropped it. */
+    public boolean applyInPlace(SortedMap<String, String> labels, int first) {
+        labels.values().removeIf(String::isEmpty);
         for (int i = first; i < rules.size(); i++) {
-            if (!rules.get(i).apply(working)) {
-                return null;
+            if (!rules.get(i).apply(labels)) {
+                return false;
             }
         }
-        return working;
+        return true;
     }
 
     /** A checker of these rules for one thread (it reuses matchers and buffers). */
