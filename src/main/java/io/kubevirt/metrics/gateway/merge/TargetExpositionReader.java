@@ -52,7 +52,7 @@ public final class TargetExpositionReader {
     private final SeriesLabeling labeling;
     private final TargetLabels targetLabels;
     private final boolean fastPath;
-    private final RelabelRules.Preview preview;
+    private final RelabelRules.Runner rules;
     private final SampleView view = new SampleView();
     private final long allTargetLabels;
     private final ByteSink extra = new ByteSink(64);
@@ -80,7 +80,7 @@ public final class TargetExpositionReader {
         this.labeling = labeling;
         this.targetLabels = labeling.targetLabels();
         this.fastPath = targetLabels.size() <= 64;
-        this.preview = labeling.metricRules().isEmpty() ? null : labeling.metricRules().preview();
+        this.rules = labeling.metricRules().runner();
         this.allTargetLabels = targetLabels.size() == 64 ? -1L : (1L << targetLabels.size()) - 1;
     }
 
@@ -148,15 +148,13 @@ public final class TargetExpositionReader {
             slowSample(nameStart, nameEnd, 0); // More than 64 target labels, or an exported_ conflict.
             return;
         }
-        if (preview != null) {
-            int verdict = preview.run(view);
-            if (verdict == RelabelRules.Preview.DROPPED) {
-                return;
-            }
-            if (verdict != RelabelRules.Preview.UNCHANGED) {
-                slowSample(nameStart, nameEnd, verdict);
-                return;
-            }
+        int verdict = rules.preview(view);
+        if (verdict == RelabelRules.Runner.DROPPED) {
+            return;
+        }
+        if (verdict != RelabelRules.Runner.UNCHANGED) {
+            slowSample(nameStart, nameEnd, verdict);
+            return;
         }
         fastSample(nameStart, nameEnd, view.mask);
     }
@@ -203,7 +201,7 @@ public final class TargetExpositionReader {
         } else {
             result = LabelConflicts.attachNotHonoring(series, targetLabels);
         }
-        if (!labeling.metricRules().applyInPlace(result, firstRule)) {
+        if (!rules.applyInPlace(result, firstRule)) {
             return; // Dropped by a rule.
         }
         String name = result.get("__name__");

@@ -130,18 +130,78 @@ public final class RelabelRule {
     enum Effect { UNCHANGED, DROP, CHANGES }
 
     /**
+     * What one thread keeps of this rule between series: its matcher, scratch space, and the last
+     * input with its outcome. Consecutive series mostly give a rule the same input (the same
+     * {@code __name__} through a family, the same target labels through a target), so most
+     * checks are a comparison instead of a regular expression match.
+     */
+    final class State {
+        final Matcher matcher = pattern.matcher("");
+        private final StringBuilder value = new StringBuilder(64);
+        private final StringBuilder other = new StringBuilder(64);
+        private final StringBuilder key = new StringBuilder(64);
+        private final StringBuilder lastKey = new StringBuilder(64);
+        private Effect lastEffect;
+        private String lastReplaceInput;
+        private String lastReplaceTarget;
+        private String lastReplaceResult;
+    }
+
+    State state() {
+        return new State();
+    }
+
+    /**
      * What this rule would do to the labels, decided without changing them or building strings:
      * the fast path of metric relabeling. Conservative: CHANGES may also mean "sets a label to the
-     * value it has". {@code matcher} is this rule's, reused; the builders are scratch space.
+     * value it has".
      */
-    Effect preview(LabelView labels, Matcher matcher, StringBuilder value, StringBuilder other) {
-        value.setLength(0);
-        for (int i = 0; i < sourceLabels.size(); i++) {
-            if (i > 0) {
-                value.append(separator);
+    Effect preview(LabelView labels, State s) {
+        boolean byName = action == RelabelAction.LABELMAP || action == RelabelAction.LABELDROP
+                || action == RelabelAction.LABELKEEP;
+        StringBuilder key = s.key;
+        key.setLength(0);
+        if (byName) {
+            for (int i = 0; i < labels.size(); i++) {
+                labels.name(i, key.append(','));
             }
-            labels.value(sourceLabels.get(i), value);
+        } else {
+            s.value.setLength(0);
+            for (int i = 0; i < sourceLabels.size(); i++) {
+                if (i > 0) {
+                    s.value.append(separator);
+                }
+                labels.value(sourceLabels.get(i), s.value);
+            }
+            s.other.setLength(0);
+            if (!targetLabel.isEmpty()) {
+                labels.value(targetLabel, s.other);
+            }
+            key.append(s.value).append('\0').append(s.other);
         }
+        if (s.lastEffect != null && s.lastKey.compareTo(key) == 0) {
+            return s.lastEffect;
+        }
+        Effect effect = byName ? previewNames(labels, s) : previewValue(s.value, s.other, s.matcher);
+        s.lastKey.setLength(0);
+        s.lastKey.append(key);
+        s.lastEffect = effect;
+        return effect;
+    }
+
+    private Effect previewNames(LabelView labels, State s) {
+        boolean keep = action == RelabelAction.LABELKEEP;
+        for (int i = 0; i < labels.size(); i++) {
+            s.other.setLength(0);
+            labels.name(i, s.other);
+            if (s.matcher.reset(s.other).find() != keep) {
+                return Effect.CHANGES;
+            }
+        }
+        return Effect.UNCHANGED;
+    }
+
+    private Effect previewValue(StringBuilder value, StringBuilder target, Matcher matcher) {
         switch (action) {
             case DROP:
                 return matcher.reset(value).find() ? Effect.DROP : Effect.UNCHANGED;
@@ -149,29 +209,13 @@ public final class RelabelRule {
                 return matcher.reset(value).find() ? Effect.UNCHANGED : Effect.DROP;
             case DROPEQUAL:
             case KEEPEQUAL:
-                other.setLength(0);
-                labels.value(targetLabel, other);
-                boolean equal = other.compareTo(value) == 0;
+                boolean equal = target.compareTo(value) == 0;
                 return equal == (action == RelabelAction.DROPEQUAL) ? Effect.DROP : Effect.UNCHANGED;
             case REPLACE:
                 return matcher.reset(value).find() ? Effect.CHANGES : Effect.UNCHANGED;
-            case LABELMAP:
-            case LABELDROP:
-            case LABELKEEP:
-                boolean keep = action == RelabelAction.LABELKEEP;
-                for (int i = 0; i < labels.size(); i++) {
-                    other.setLength(0);
-                    labels.name(i, other);
-                    if (matcher.reset(other).find() != keep) {
-                        return Effect.CHANGES;
-                    }
-                }
-                return Effect.UNCHANGED;
             case LOWERCASE:
             case UPPERCASE:
-                other.setLength(0);
-                labels.value(targetLabel, other);
-                return sameCase(value, other, action == RelabelAction.LOWERCASE) ? Effect.UNCHANGED : Effect.CHANGES;
+                return sameCase(value, target, action == RelabelAction.LOWERCASE) ? Effect.UNCHANGED : Effect.CHANGES;
             default:
                 return Effect.CHANGES; // hashmod sets its target label.
         }
@@ -191,28 +235,23 @@ public final class RelabelRule {
         return true;
     }
 
-    /** A matcher of this rule's pattern, to reuse on one thread. */
-    Matcher matcher() {
-        return pattern.matcher("");
-    }
-
     /**
      * Applies the rule to a label set, changing it in place; false when the rule drops the set.
      * Setting a label to the empty string removes it, as Prometheus' label builder does.
      */
-    boolean apply(SortedMap<String, String> labels) {
+    boolean apply(SortedMap<String, String> labels, State state) {
         String value = joinedSourceValues(labels);
         switch (action) {
             case DROP:
-                return !matches(value);
+                return !matches(value, state);
             case KEEP:
-                return matches(value);
+                return matches(value, state);
             case DROPEQUAL:
                 return !labels.getOrDefault(targetLabel, "").equals(value);
             case KEEPEQUAL:
                 return labels.getOrDefault(targetLabel, "").equals(value);
             case REPLACE:
-                replace(labels, value);
+                replace(labels, value, state);
                 return true;
             case LOWERCASE:
                 set(labels, targetLabel, value.toLowerCase(Locale.ROOT));
@@ -225,7 +264,7 @@ public final class RelabelRule {
                 return true;
             case LABELMAP:
                 for (Map.Entry<String, String> label : List.copyOf(labels.entrySet())) {
-                    Matcher m = pattern.matcher(label.getKey());
+                    Matcher m = state.matcher.reset(label.getKey());
                     if (m.find()) {
                         set(labels, GoExpand.expand(replacement, m, namedGroups), label.getValue());
                     }
@@ -234,28 +273,30 @@ public final class RelabelRule {
             case LABELDROP:
             case LABELKEEP:
                 boolean drop = action == RelabelAction.LABELDROP;
-                labels.keySet().removeIf(name -> matches(name) == drop);
+                labels.keySet().removeIf(name -> matches(name, state) == drop);
                 return true;
             default:
                 throw new IllegalStateException("unknown relabel action " + action);
         }
     }
 
-    private void replace(SortedMap<String, String> labels, String value) {
-        Matcher m = pattern.matcher(value);
-        if (!m.find()) {
-            return; // No match, no replacement.
+    private void replace(SortedMap<String, String> labels, String value, State state) {
+        if (!value.equals(state.lastReplaceInput)) {
+            Matcher m = state.matcher.reset(value);
+            boolean found = m.find();
+            String target = found ? GoExpand.expand(targetLabel, m, namedGroups) : null;
+            state.lastReplaceTarget = target != null && Names.isLabelName(target) ? target : null;
+            state.lastReplaceResult = state.lastReplaceTarget == null ? null : GoExpand.expand(replacement, m,
+                    namedGroups);
+            state.lastReplaceInput = value;
         }
-        String target = GoExpand.expand(targetLabel, m, namedGroups);
-        if (!Names.isLabelName(target)) {
-            return;
+        if (state.lastReplaceTarget != null) { // Else no match (no replacement) or an invalid target label.
+            set(labels, state.lastReplaceTarget, state.lastReplaceResult);
         }
-        String result = GoExpand.expand(replacement, m, namedGroups);
-        set(labels, target, result);
     }
 
-    private boolean matches(String value) {
-        return pattern.matcher(value).find();
+    private boolean matches(String value, State state) {
+        return state.matcher.reset(value).find();
     }
 
     private String joinedSourceValues(Map<String, String> labels) {
