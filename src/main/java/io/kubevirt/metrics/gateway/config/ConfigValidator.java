@@ -63,6 +63,13 @@ public class ConfigValidator {
             problems.add("gateway.scrape.tls.cert-file and gateway.scrape.tls.key-file: set both or neither");
         }
         readable(problems, "gateway.relabel.file", config.relabel().file());
+        if (config.shard().service().isPresent() && config.shard().podName().isEmpty()) {
+            problems.add("gateway.shard.pod-name: required with gateway.shard.service (set it from the downward "
+                    + "API, metadata.name)");
+        }
+        if (config.shard().service().isPresent() && !discovery.kubernetes().enabled()) {
+            problems.add("gateway.shard.service: needs gateway.discovery.kubernetes.enabled=true");
+        }
         return problems;
     }
 

@@ -22,6 +22,8 @@ public interface GatewayConfig {
 
     Demo demo();
 
+    Shard shard();
+
     interface Discovery {
         Kubernetes kubernetes();
 
@@ -114,6 +116,17 @@ public interface GatewayConfig {
         /** How often the relabel file is checked for changes. */
         @WithDefault("5s")
         Duration refreshInterval();
+    }
+
+    interface Shard {
+        /**
+         * The gateway's own Service: when set, the replicas share the targets, each scraping those
+         * whose URL hashes (Prometheus' hashmod) to its place among the Service's endpoints.
+         */
+        Optional<String> service();
+
+        /** This replica's pod name (the downward API's metadata.name); needed with a service. */
+        Optional<String> podName();
     }
 
     interface Demo {

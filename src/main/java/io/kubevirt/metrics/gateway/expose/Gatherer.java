@@ -2,6 +2,7 @@ package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
 import io.kubevirt.metrics.gateway.discovery.Discovery;
+import io.kubevirt.metrics.gateway.discovery.ShardMembership;
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.MergeReport;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
@@ -35,6 +36,7 @@ public class Gatherer {
     private static final Logger LOG = Logger.getLogger(Gatherer.class);
 
     private final Discovery discovery;
+    private final ShardMembership shard;
     private final RelabelConfigStore relabelConfig;
     private final Scraper scraper;
     private final Vertx vertx;
@@ -44,9 +46,10 @@ public class Gatherer {
     private final AtomicReference<CompletableFuture<Buffer>> running = new AtomicReference<>();
     private volatile long runningSince;
 
-    public Gatherer(Discovery discovery, RelabelConfigStore relabelConfig, Scraper scraper, Vertx vertx,
+    public Gatherer(Discovery discovery, ShardMembership shard, RelabelConfigStore relabelConfig, Scraper scraper, Vertx vertx,
             PrometheusMeterRegistry registry, GatewayMetrics metrics, GatewayConfig config) {
         this.discovery = discovery;
+        this.shard = shard;
         this.relabelConfig = relabelConfig;
         this.scraper = scraper;
         this.vertx = vertx;
@@ -87,7 +90,9 @@ public class Gatherer {
     private CompletableFuture<Buffer> start(Duration timeout) {
         long start = System.nanoTime();
         RelabelConfig config = relabelConfig.current();
-        List<ScrapeTarget> targets = GatherPipeline.targets(discovery.targets(), config.targetRules());
+        ShardMembership.Owner shard = this.shard.owner();
+        List<ScrapeTarget> targets = GatherPipeline.targets(discovery.targets(), config.targetRules()).stream()
+                .filter(target -> shard.owns(target.url())).toList();
         List<CompletableFuture<GatherPipeline.Outcome>> outcomes = new ArrayList<>(targets.size());
         for (ScrapeTarget target : targets) {
             outcomes.add(scraper.scrape(target, timeout).thenCompose(result -> blocking(() -> {

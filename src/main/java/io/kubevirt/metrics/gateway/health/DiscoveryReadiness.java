@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.health;
 
 import io.kubevirt.metrics.gateway.discovery.Discovery;
+import io.kubevirt.metrics.gateway.discovery.ShardMembership;
 import io.kubevirt.metrics.gateway.discovery.TargetSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -16,9 +17,11 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class DiscoveryReadiness implements HealthCheck {
     private final Discovery discovery;
+    private final ShardMembership shard;
 
-    public DiscoveryReadiness(Discovery discovery) {
+    public DiscoveryReadiness(Discovery discovery, ShardMembership shard) {
         this.discovery = discovery;
+        this.shard = shard;
     }
 
     @Override
@@ -27,6 +30,9 @@ public class DiscoveryReadiness implements HealthCheck {
         for (TargetSource source : discovery.sources()) {
             response.withData(source.name(), source.ready() ? "ready" : "waiting for the first complete view");
         }
-        return response.status(discovery.ready()).build();
+        if (shard.enabled()) {
+            response.withData("shard", shard.ready() ? String.join(",", shard.members()) : "waiting for the endpoints");
+        }
+        return response.status(discovery.ready() && shard.ready()).build();
     }
 }

@@ -260,7 +260,7 @@ public final class RelabelRule {
                 set(labels, targetLabel, value.toUpperCase(Locale.ROOT));
                 return true;
             case HASHMOD:
-                set(labels, targetLabel, Long.toUnsignedString(Long.remainderUnsigned(md5Tail(value), modulus)));
+                set(labels, targetLabel, Long.toUnsignedString(hashmod(value, modulus)));
                 return true;
             case LABELMAP:
                 for (Map.Entry<String, String> label : List.copyOf(labels.entrySet())) {
@@ -318,7 +318,14 @@ public final class RelabelRule {
         }
     }
 
-    /** hashmod's hash: the last 8 bytes of the MD5 digest as a big-endian unsigned number. */
+    /**
+     * Prometheus' hashmod: the last 8 bytes of the MD5 digest of the value, as a big-endian
+     * unsigned number, modulo {@code modulus} (also how the gateway's replicas share targets).
+     */
+    public static long hashmod(String value, long modulus) {
+        return Long.remainderUnsigned(md5Tail(value), modulus);
+    }
+
     private static long md5Tail(String value) {
         byte[] digest;
         try {
