@@ -83,6 +83,14 @@ public interface GatewayConfig {
         @WithDefault("false")
         boolean insecureSkipVerify();
 
+        /**
+         * Check that a target's certificate names the target (its address, or server-name). KubeVirt's
+         * serving certificates name services, not pod IPs: with its CA in ca-file, false still
+         * verifies the chain.
+         */
+        @WithDefault("true")
+        boolean verifyHostname();
+
         /** The name the targets' certificates are verified against, when it is not their address. */
         Optional<String> serverName();
 

@@ -57,7 +57,7 @@ public class Scraper {
         if (tls.insecureSkipVerify()) {
             options.setTrustAll(true).setVerifyHost(false);
         } else {
-            options.setVerifyHost(true);
+            options.setVerifyHost(tls.verifyHostname());
             tls.caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
         }
         if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
