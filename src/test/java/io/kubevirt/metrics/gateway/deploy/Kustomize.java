@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** {@code kubectl kustomize} (kustomize v5) of a folder under kubernetes/. */
-final class Kustomize {
-    static final Path KUBERNETES = Path.of("kubernetes");
+public final class Kustomize {
+    public static final Path KUBERNETES = Path.of("kubernetes");
 
     private Kustomize() {
     }

@@ -19,20 +19,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The PrometheusRule's groups, checked and unit-tested with the real promtool. */
-class PrometheusRuleTest {
+public class PrometheusRuleTest {
     static final Path RULE = Kustomize.KUBERNETES.resolve("base/prometheusrule.yaml");
 
     @TempDir
     Path dir;
 
     /** The rule groups as a Prometheus rule file. */
-    static String ruleFile() throws IOException {
+    public static String ruleFile() throws IOException {
         PrometheusRule rule = new KubernetesSerialization().unmarshal(Files.readString(RULE), PrometheusRule.class);
         return new KubernetesSerialization().asYaml(Map.of("groups", rule.getSpec().getGroups()));
     }
 
     /** Every PromQL expression of the rules. */
-    static List<String> expressions() throws IOException {
+    public static List<String> expressions() throws IOException {
         PrometheusRule rule = new KubernetesSerialization().unmarshal(Files.readString(RULE), PrometheusRule.class);
         return rule.getSpec().getGroups().stream().flatMap(g -> g.getRules().stream()).map(Rule::getExpr)
                 .map(e -> e.getStrVal()).toList();

@@ -1,0 +1,122 @@
+package io.kubevirt.metrics.gateway.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The packaged gateway as a process: the native executable when one was built (-Dnative), else
+ * the jar of target/quarkus-app. Configured with system properties; stopped on close.
+ */
+public final class PackagedGateway implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    private final int port;
+
+    private PackagedGateway(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    public static PackagedGateway start(Map<String, String> config) throws IOException {
+        int port = PrometheusServer.freePort();
+        List<String> command = new ArrayList<>();
+        Path nativeExecutable = Path.of(System.getProperty("native.image.path", "target/none-runner"));
+        if (Files.isExecutable(nativeExecutable)) {
+            command.add(nativeExecutable.toString());
+        } else {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        }
+        command.add("-Dquarkus.http.ssl-port=" + port);
+        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        if (!Files.isExecutable(nativeExecutable)) {
+            command.add("-jar");
+            command.add("target/quarkus-app/quarkus-run.jar");
+        }
+        Path log = Files.createTempFile("gateway", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new PackagedGateway(process, log, port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Waits for /q/health/ready to answer 200. */
+    public void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the gateway exited:\n" + log());
+            }
+            try {
+                if (get("/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the gateway did not get ready:\n" + log());
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** GET over HTTPS, trusting any certificate (the tests check TLS elsewhere). */
+    public HttpResponse<String> get(String path) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        HttpClient client = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
+        return client.send(HttpRequest.newBuilder(URI.create("https://" + address() + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        log.toFile().delete();
+    }
+}
