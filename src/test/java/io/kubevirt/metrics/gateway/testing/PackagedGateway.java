@@ -33,6 +33,11 @@ public final class PackagedGateway implements AutoCloseable {
     }
 
     public static PackagedGateway start(Map<String, String> config) throws IOException {
+        return start(config, List.of());
+    }
+
+    /** With options for the JVM or native executable too ({@code -Xmx256m}). */
+    public static PackagedGateway start(Map<String, String> config, List<String> options) throws IOException {
         int port = PrometheusServer.freePort();
         List<String> command = new ArrayList<>();
         Path nativeExecutable = Path.of(System.getProperty("native.image.path", "target/none-runner"));
@@ -41,6 +46,7 @@ public final class PackagedGateway implements AutoCloseable {
         } else {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         }
+        command.addAll(options);
         command.add("-Dquarkus.http.ssl-port=" + port);
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         if (!Files.isExecutable(nativeExecutable)) {
@@ -50,6 +56,11 @@ public final class PackagedGateway implements AutoCloseable {
         Path log = Files.createTempFile("gateway", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new PackagedGateway(process, log, port);
+    }
+
+    /** The process, for measurements. */
+    public ProcessHandle process() {
+        return process.toHandle();
     }
 
     public int port() {
