@@ -1,11 +1,11 @@
 package io.kubevirt.metrics.gateway.expose;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubevirt.metrics.gateway.testing.GatewayHttps;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.FileTargetsResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -34,12 +34,11 @@ class FileTargetsGatewayTest {
     URL base;
 
     private RequestSpecification https() {
-        return given().relaxedHTTPSValidation().baseUri(base.toString());
+        return GatewayHttps.https(base);
     }
 
     private String metrics() {
-        return https().get("/metrics").then().statusCode(200)
-                .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8").extract().asString();
+        return GatewayHttps.metrics(base);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.kubevirt.metrics.gateway.expose;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubevirt.metrics.gateway.testing.GatewayHttps;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.Promtool;
 import io.kubevirt.metrics.gateway.testing.Samples;
@@ -61,11 +61,11 @@ class KubernetesGatewayTest {
     }
 
     private RequestSpecification https() {
-        return given().relaxedHTTPSValidation().baseUri(base.toString());
+        return GatewayHttps.https(base);
     }
 
     private String metrics() {
-        return https().get("/metrics").then().statusCode(200).extract().asString();
+        return GatewayHttps.metrics(base);
     }
 
     private static PodBuilder pod(String name, String component, int port) {

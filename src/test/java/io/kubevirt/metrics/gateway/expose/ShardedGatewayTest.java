@@ -1,6 +1,5 @@
 package io.kubevirt.metrics.gateway.expose;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubevirt.metrics.gateway.relabel.RelabelRule;
+import io.kubevirt.metrics.gateway.testing.GatewayHttps;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -51,8 +51,7 @@ class ShardedGatewayTest {
     URL base;
 
     private String metrics() {
-        return given().relaxedHTTPSValidation().baseUri(base.toString()).get("/metrics").then().statusCode(200)
-                .extract().asString();
+        return GatewayHttps.metrics(base);
     }
 
     private Set<String> scrapedPods() {

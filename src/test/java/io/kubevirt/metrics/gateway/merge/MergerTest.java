@@ -5,20 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
-import io.kubevirt.metrics.gateway.parse.ExpositionParser;
 import io.kubevirt.metrics.gateway.parse.ParseException;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
 import io.kubevirt.metrics.gateway.relabel.RelabelRules;
+import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MergerTest {
@@ -269,25 +266,7 @@ class MergerTest {
         add(Samples.text("openmetrics.txt"), ExpositionFormat.OPENMETRICS,
                 new SeriesLabeling(TargetLabels.of(Map.of("pod", "om")), true, RelabelRules.NONE));
         String merged = merge();
-        byte[] b = merged.getBytes(StandardCharsets.UTF_8);
-        ExpositionParser parser = new ExpositionParser(b, b.length, ExpositionFormat.TEXT);
-        Set<String> typed = new HashSet<>();
-        Map<String, Integer> samplesPerLine = new HashMap<>();
-        String family = null;
-        int samples = 0;
-        ExpositionParser.Entry e;
-        while ((e = parser.next()) != null) {
-            String name = new String(b, parser.nameStart(), parser.nameEnd() - parser.nameStart(),
-                    StandardCharsets.US_ASCII);
-            if (e == ExpositionParser.Entry.TYPE) {
-                assertTrue(typed.add(name), "second TYPE for " + name);
-                family = name;
-            } else if (e == ExpositionParser.Entry.SAMPLE) {
-                samples++;
-                assertTrue(name.startsWith(family), name + " outside its family " + family);
-                samplesPerLine.merge(name, 1, Integer::sum);
-            }
-        }
+        int samples = Expositions.checkValid(merged).size();
         int expected = sources.stream().mapToInt(s -> s.exposition().sampleCount()).sum();
         assertEquals(expected - report.typeConflictSamples() - report.duplicateSamples(), samples);
         assertEquals(report.samplesWritten(), samples);
