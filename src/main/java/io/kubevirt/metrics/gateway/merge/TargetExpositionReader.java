@@ -43,6 +43,7 @@ public final class TargetExpositionReader {
     private static final int INFO = 6;
     private static final int GSUM = 7;
     private static final int GCOUNT = 8;
+    private static final int BYTES_PER_SAMPLE_ESTIMATE = 160;
     private static final byte[][] SUFFIX_BYTES = Arrays.stream(SUFFIXES)
             .map(s -> s.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
 
@@ -64,17 +65,25 @@ public final class TargetExpositionReader {
     private int lastNameStart;
     private int lastNameEnd;
 
-    private int[] samples = new int[STRIDE * 256];
-    private long[] timestamps = new long[256];
-    private long[] masks = new long[256];
-    private long[] hashes = new long[256];
-    private int[] labels = new int[4 * 1024];
+    private int[] samples;
+    private long[] timestamps;
+    private long[] masks;
+    private long[] hashes;
+    private int[] labels;
     private int count;
     private int labelTotal;
     private int scraped;
 
     private TargetExpositionReader(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling) {
         this.parser = new ExpositionParser(body, length, format);
+        // Sized from the body, so that the arrays rarely grow: KubeVirt's series take about
+        // 200 bytes each, with six labels (VM series more).
+        int expectedSamples = Math.max(64, length / BYTES_PER_SAMPLE_ESTIMATE);
+        this.samples = new int[STRIDE * expectedSamples];
+        this.timestamps = new long[expectedSamples];
+        this.masks = new long[expectedSamples];
+        this.hashes = new long[expectedSamples];
+        this.labels = new int[4 * 6 * expectedSamples];
         this.body = body;
         this.format = format;
         this.labeling = labeling;
