@@ -26,10 +26,11 @@ import java.util.TreeMap;
  * format 0.0.4 will write (OpenMetrics counters become {@code <name>_total} families, their
  * {@code _created} series gauges of their own, as the Prometheus client libraries write them).
  *
- * <p>Fast path, taken for every sample when there are no metric rules: nothing is copied or
- * decoded; the sample keeps positions into the body and a bit mask of the target labels it gets.
- * Only re-escaped values, label conflicts under {@code honor_labels: false} and relabeled series
- * are written out, into the exposition's extra buffer.
+ * <p>Fast path, taken for every sample that the metric rules (if any) leave as it is: nothing is
+ * copied or decoded; the sample keeps positions into the body and a bit mask of the target labels
+ * it gets. The rules are checked against a view of the parsed sample ({@link SampleView}). Only
+ * re-escaped values, label conflicts under {@code honor_labels: false} and series that a rule
+ * changes are decoded into a map and written out, into the exposition's extra buffer.
  */
 public final class TargetExpositionReader {
     private static final String[] SUFFIXES = {"", "_total", "_created", "_bucket", "_sum", "_count", "_info",
@@ -76,8 +77,8 @@ public final class TargetExpositionReader {
 
     private TargetExpositionReader(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling) {
         this.parser = new ExpositionParser(body, length, format);
-        // Sized from the body, so that the arrays rarely grow: KubeVirt's series take about
-        // 200 bytes each, with six labels (VM series more).
+        // Sized from the body so that the arrays rarely grow: KubeVirt's series take about 200
+        // bytes and six labels each; the estimate errs on the side of more, smaller series.
         int expectedSamples = Math.max(64, length / BYTES_PER_SAMPLE_ESTIMATE);
         this.samples = new int[STRIDE * expectedSamples];
         this.timestamps = new long[expectedSamples];

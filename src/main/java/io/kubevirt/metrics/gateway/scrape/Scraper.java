@@ -100,6 +100,10 @@ public class Scraper {
             }
             HttpClientRequest req = ar.result();
             exchange.request = req;
+            if (exchange.done.get()) {
+                req.reset(); // Timed out while connecting: send nothing.
+                return;
+            }
             req.send().onComplete(sent -> {
                 if (sent.failed()) {
                     exchange.fail(sent.cause());
