@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -62,6 +63,15 @@ public class GatewayMetrics {
                     .tag("reason", result.failure().reason())
                     .register(registry)
                     .increment();
+        }
+    }
+
+    /** Removes the error counters of targets this replica no longer scrapes, so pod churn does not pile up series. */
+    void retainTargets(Set<String> urls) {
+        for (Counter counter : registry.find(PREFIX + "scrape.errors").counters()) {
+            if (!urls.contains(counter.getId().getTag("target"))) {
+                registry.remove(counter);
+            }
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -93,6 +94,7 @@ public class Gatherer {
         ShardMembership.Owner shard = this.shard.owner();
         List<ScrapeTarget> targets = GatherPipeline.targets(discovery.targets(), config.targetRules()).stream()
                 .filter(target -> shard.owns(target.url())).toList();
+        metrics.retainTargets(targets.stream().map(ScrapeTarget::url).collect(Collectors.toSet()));
         List<CompletableFuture<GatherPipeline.Outcome>> outcomes = new ArrayList<>(targets.size());
         for (ScrapeTarget target : targets) {
             outcomes.add(scraper.scrape(target, timeout).thenCompose(result -> blocking(() -> {

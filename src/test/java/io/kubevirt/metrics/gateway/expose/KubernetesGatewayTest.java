@@ -168,6 +168,10 @@ class KubernetesGatewayTest {
         assertTrue(metrics.contains("kubevirt_metrics_gateway_scrape_errors_total{reason=\"connect\",target=\"https://"
                 + "127.0.0.1:1/metrics\"}"));
         assertTrue(metrics.lines().noneMatch(l -> l.startsWith("broken")));
+
+        // The error counters go with their targets.
+        client.pods().inNamespace(client.getNamespace()).withName("virt-api-closed").delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !metrics().contains("127.0.0.1:1/metrics"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.kubevirt.metrics.gateway.testing;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -16,16 +17,22 @@ public final class StubTarget implements AutoCloseable {
     private volatile int status = 200;
     private volatile long delayMillis;
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile MultiMap lastHeaders;
 
+    /** With the certificate of the gateway under test (a Quarkus test's gateway.tls.*). */
     public StubTarget(Vertx vertx, Supplier<String> body) {
+        this(vertx, body, ConfigProvider.getConfig().getValue("gateway.tls.cert-file", String.class),
+                ConfigProvider.getConfig().getValue("gateway.tls.key-file", String.class));
+    }
+
+    public StubTarget(Vertx vertx, Supplier<String> body, String cert, String key) {
         this.body = body;
-        String cert = ConfigProvider.getConfig().getValue("gateway.tls.cert-file", String.class);
-        String key = ConfigProvider.getConfig().getValue("gateway.tls.key-file", String.class);
         HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
                 .setCompressionSupported(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
         server = vertx.createHttpServer(options).requestHandler(request -> {
             requests.incrementAndGet();
+            lastHeaders = request.headers();
             Runnable answer = () -> request.response().setStatusCode(status).putHeader("Content-Type", contentType)
                     .end(this.body.get());
             if (delayMillis > 0) {
@@ -67,6 +74,11 @@ public final class StubTarget implements AutoCloseable {
     public StubTarget delay(java.time.Duration delay) {
         this.delayMillis = delay.toMillis();
         return this;
+    }
+
+    /** The headers of the last request. */
+    public MultiMap lastHeaders() {
+        return lastHeaders;
     }
 
     public int requests() {

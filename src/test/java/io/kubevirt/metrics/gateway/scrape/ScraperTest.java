@@ -1,0 +1,119 @@
+package io.kubevirt.metrics.gateway.scrape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.kubevirt.metrics.gateway.testing.StubTarget;
+import io.kubevirt.metrics.gateway.testing.TestConfig;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The scrape client against stub HTTPS targets on 127.0.0.1: what it sends, and every way a scrape fails. */
+class ScraperTest {
+    private static final String BODY = "# TYPE up gauge\nup 1\n".repeat(200);
+    private static SelfSignedCertificate certificate;
+    private static Vertx vertx;
+    private StubTarget stub;
+
+    @BeforeAll
+    static void start() {
+        certificate = SelfSignedCertificate.generate();
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @AfterEach
+    void closeStub() {
+        if (stub != null) {
+            stub.close();
+        }
+    }
+
+    private StubTarget stub(String body) {
+        stub = new StubTarget(vertx, () -> body, certificate.certFile().toString(), certificate.keyFile().toString());
+        return stub;
+    }
+
+    private ScrapeResult scrape(StubTarget target, Map<String, String> config, Duration timeout) {
+        Map<String, String> all = new HashMap<>(Map.of("gateway.scrape.tls.ca-file", certificate.certFile().toString()));
+        all.putAll(config);
+        Scraper scraper = new Scraper(vertx, TestConfig.of(all));
+        int port = target == null ? 1 : target.port();
+        return scraper.scrape(new ScrapeTarget("https://127.0.0.1:" + port + "/metrics", true, "127.0.0.1", port,
+                "/metrics?x=1", Map.of()), timeout).join();
+    }
+
+    @Test
+    void fetchesTheBodyWithPrometheusHeaders() {
+        ScrapeResult result = scrape(stub(BODY), Map.of(), Duration.ofSeconds(5));
+        assertNull(result.failure(), result.message());
+        assertEquals(BODY, new String(result.body(), 0, result.length(), StandardCharsets.UTF_8));
+        assertEquals(ExpositionFormat.ACCEPT_HEADER, stub.lastHeaders().get("Accept"));
+        assertEquals("5.000", stub.lastHeaders().get("X-Prometheus-Scrape-Timeout-Seconds"));
+        assertEquals(Scraper.USER_AGENT, stub.lastHeaders().get("User-Agent"));
+        assertTrue(stub.lastHeaders().get("Accept-Encoding").contains("gzip"));
+    }
+
+    @Test
+    void failsOnAnUntrustedCertificateUnlessVerificationIsSkipped() {
+        StubTarget target = stub(BODY);
+        String otherCa = SelfSignedCertificate.generate().certFile().toString();
+        ScrapeResult untrusted = scrape(target, Map.of("gateway.scrape.tls.ca-file", otherCa), Duration.ofSeconds(5));
+        assertEquals(ScrapeResult.Failure.TLS, untrusted.failure(), untrusted.message());
+        assertNull(scrape(target, Map.of("gateway.scrape.tls.ca-file", otherCa,
+                "gateway.scrape.tls.insecure-skip-verify", "true"), Duration.ofSeconds(5)).failure());
+    }
+
+    @Test
+    void checksTheHostNameUnlessToldNotTo() {
+        StubTarget target = stub(BODY);
+        // The certificate names localhost and 127.0.0.1: another name fails, unless only the chain is verified.
+        ScrapeResult wrongName = scrape(target, Map.of("gateway.scrape.tls.server-name", "virt-handler.kubevirt.svc"),
+                Duration.ofSeconds(5));
+        assertEquals(ScrapeResult.Failure.TLS, wrongName.failure(), wrongName.message());
+        assertNull(scrape(target, Map.of("gateway.scrape.tls.server-name", "virt-handler.kubevirt.svc",
+                "gateway.scrape.tls.verify-hostname", "false"), Duration.ofSeconds(5)).failure());
+        assertNull(scrape(target, Map.of("gateway.scrape.tls.server-name", "localhost"), Duration.ofSeconds(5))
+                .failure());
+    }
+
+    @Test
+    void failsOnABodyOverTheLimit() {
+        ScrapeResult result = scrape(stub(BODY), Map.of("gateway.scrape.body-size-limit", "1K"), Duration.ofSeconds(5));
+        assertEquals(ScrapeResult.Failure.BODY_SIZE_LIMIT, result.failure());
+        assertEquals("body larger than 1024 bytes", result.message());
+    }
+
+    @Test
+    void failsOnAStatusOtherThan200() {
+        ScrapeResult result = scrape(stub(BODY).status(503), Map.of(), Duration.ofSeconds(5));
+        assertEquals(ScrapeResult.Failure.HTTP_STATUS, result.failure());
+        assertEquals("HTTP status 503", result.message());
+    }
+
+    @Test
+    void failsWhenNothingListens() {
+        assertEquals(ScrapeResult.Failure.CONNECT, scrape(null, Map.of(), Duration.ofSeconds(5)).failure());
+    }
+
+    @Test
+    void failsAtTheDeadline() {
+        ScrapeResult result = scrape(stub(BODY).delay(Duration.ofSeconds(3)), Map.of(), Duration.ofMillis(300));
+        assertEquals(ScrapeResult.Failure.TIMEOUT, result.failure());
+        assertTrue(result.durationSeconds() < 2.5, "took " + result.durationSeconds());
+    }
+}
