@@ -109,11 +109,10 @@ public class Gatherer {
         }
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenCompose(v -> blocking(() -> {
             List<GatherPipeline.Outcome> done = outcomes.stream().map(CompletableFuture::join).toList();
-            long bytes = done.stream().mapToLong(o -> o.result().length()).sum();
             // The gateway's own metrics are read before this merge: its drops and duration show in
             // the next gather, as Prometheus' own metrics lag its scrapes.
             byte[] own = registry.scrape(TextFormat.CONTENT_TYPE_004).getBytes(StandardCharsets.UTF_8);
-            ByteSink out = new ByteSink((int) Math.min(Integer.MAX_VALUE - 64, bytes + bytes / 2 + own.length));
+            ByteSink out = new ByteSink(64 * 1024); // The merger reserves what it needs at once.
             MergeReport report = pipeline.merge(done, config, own, out);
             metrics.recordMerge(report, done.size(), System.nanoTime() - start);
             return Buffer.buffer(Unpooled.wrappedBuffer(out.array(), 0, out.size()));

@@ -28,6 +28,11 @@ public final class ByteSink {
         size = newSize;
     }
 
+    /** Makes room for {@code n} more bytes at once (capped at the largest array). */
+    public void reserve(long n) {
+        ensure((int) Math.min(n, Integer.MAX_VALUE - 16 - size));
+    }
+
     public void write(byte b) {
         ensure(1);
         bytes[size++] = b;

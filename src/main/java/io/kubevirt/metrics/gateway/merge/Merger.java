@@ -63,13 +63,16 @@ public final class Merger {
                     merged.help = family.help;
                 }
                 merged.parts.add(new Part(source.exposition(), family));
+                merged.size += family.size();
                 total += family.size();
             }
         }
-        SeriesIndex index = new SeriesIndex(total);
+        out.reserve(outputSize(table.values()));
+        SeriesIndex index = new SeriesIndex(table.values().stream().mapToInt(f -> f.size).max().orElse(0));
         int duplicates = 0;
         for (MergedFamily family : table.values()) {
             writeHeader(family, out);
+            index.startFamily(family.size);
             for (Part part : family.parts) {
                 for (int i = 0; i < part.family.size(); i++) {
                     if (!writeSample(part.exposition, part.family.sample(i), out, index)) {
@@ -80,6 +83,19 @@ public final class Merger {
             }
         }
         return new MergeReport(conflicts, duplicates, total - duplicates);
+    }
+
+    /** An upper bound of the output's size, so that the sink is allocated once. */
+    private static long outputSize(Iterable<MergedFamily> families) {
+        long size = 0;
+        for (MergedFamily family : families) {
+            size += 2 * (family.name.length() + 16) + (family.help == null ? 0 : family.help.length() * 3L);
+            for (Part part : family.parts) {
+                TargetExposition exp = part.exposition;
+                size += (long) part.family.size() * (exp.bytesPerSample() + exp.targetLabels.writtenAll.length + 24);
+            }
+        }
+        return size;
     }
 
     private static boolean claimed(Family family, Map<String, MergedFamily> claims) {
@@ -114,7 +130,10 @@ public final class Merger {
         copy(exp, s[o + TargetExposition.NAME_START], s[o + TargetExposition.NAME_END], out);
         int labelCount = s[o + TargetExposition.LABEL_COUNT];
         long mask = exp.targetMasks[sample];
-        if (labelCount > 0 || mask != 0) {
+        if (labelCount == TargetExposition.COMPACT) {
+            writeTargetLabels(exp.targetLabels, mask, true, out); // The head was "name{labels".
+            out.write((byte) '}');
+        } else if (labelCount > 0 || mask != 0) {
             out.write((byte) '{');
             int l = 4 * s[o + TargetExposition.FIRST_LABEL];
             for (int j = 0; j < labelCount; j++, l += 4) {
@@ -127,18 +146,7 @@ public final class Merger {
                 copy(exp, exp.labels[l + 2], exp.labels[l + 3], out);
                 out.write((byte) '"');
             }
-            TargetLabels target = exp.targetLabels;
-            for (long m = mask; m != 0; m &= m - 1) {
-                int t = Long.numberOfTrailingZeros(m);
-                if (labelCount > 0 || m != mask) {
-                    out.write((byte) ',');
-                }
-                out.write(target.names[t]);
-                out.write((byte) '=');
-                out.write((byte) '"');
-                out.write(target.escapedValues[t]);
-                out.write((byte) '"');
-            }
+            writeTargetLabels(exp.targetLabels, mask, labelCount > 0, out);
             out.write((byte) '}');
         }
         out.write((byte) ' ');
@@ -155,6 +163,18 @@ public final class Merger {
             return false;
         }
         return true;
+    }
+
+    /** Writes {@code ,name="value"} for every target label in the mask (no comma before the first unless asked). */
+    private static void writeTargetLabels(TargetLabels target, long mask, boolean comma, ByteSink out) {
+        if (mask == target.allMask && mask != 0) {
+            out.write(target.writtenAll, comma ? 0 : 1, target.writtenAll.length); // Fast path: all of them.
+            return;
+        }
+        for (long m = mask; m != 0; m &= m - 1) {
+            byte[] label = target.written[Long.numberOfTrailingZeros(m)];
+            out.write(label, comma || m != mask ? 0 : 1, label.length);
+        }
     }
 
     /**
@@ -190,6 +210,7 @@ public final class Merger {
         final String name;
         final String type;
         String help;
+        int size;
         final List<Part> parts = new ArrayList<>();
 
         MergedFamily(String name, String type) {

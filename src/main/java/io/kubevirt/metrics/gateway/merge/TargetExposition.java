@@ -21,10 +21,17 @@ public final class TargetExposition {
     static final int NAME_END = 1;
     static final int FIRST_LABEL = 2;
     static final int LABEL_COUNT = 3;
+    /**
+     * LABEL_COUNT of a sample whose labels are written in the body exactly as the output writes
+     * them ({@code name{a="1",b="2"}}, canonical escapes, no blanks): NAME_START to NAME_END is then
+     * that whole head without the closing brace, copied in one piece, and there are no label entries.
+     */
+    static final int COMPACT = -1;
     static final int VALUE_START = 4;
     static final int VALUE_END = 5;
 
     final byte[] body;
+    final int bodyLength;
     final byte[] extra;
     final int[] samples;
     /** Four ints per label: name start, name end, escaped value start, escaped value end. */
@@ -39,9 +46,10 @@ public final class TargetExposition {
     final List<Family> families;
     final TargetLabels targetLabels;
 
-    TargetExposition(byte[] body, byte[] extra, int[] samples, int[] labels, long[] timestamps, long[] targetMasks,
+    TargetExposition(byte[] body, int bodyLength, byte[] extra, int[] samples, int[] labels, long[] timestamps, long[] targetMasks,
             long[] hashes, int sampleCount, int scrapedCount, List<Family> families, TargetLabels targetLabels) {
         this.body = body;
+        this.bodyLength = bodyLength;
         this.extra = extra;
         this.samples = samples;
         this.labels = labels;
@@ -67,6 +75,11 @@ public final class TargetExposition {
     /** The hash of sample i's final label set; equal series have equal hashes. */
     public long seriesHash(int i) {
         return hashes[i];
+    }
+
+    /** Average bytes per sample in the body and extra, a basis for output size estimates. */
+    int bytesPerSample() {
+        return sampleCount == 0 ? 0 : (bodyLength + extra.length) / sampleCount + 1;
     }
 
     byte[] bufferAt(int position) {

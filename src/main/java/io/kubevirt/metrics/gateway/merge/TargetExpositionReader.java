@@ -139,7 +139,7 @@ public final class TargetExpositionReader {
                 }
             }
         }
-        return new TargetExposition(body, extra.toByteArray(), samples, labels, timestamps, masks, hashes, count,
+        return new TargetExposition(body, parser.limit(), extra.toByteArray(), samples, labels, timestamps, masks, hashes, count,
                 scraped, new ArrayList<>(families.values()), targetLabels);
     }
 
@@ -171,9 +171,22 @@ public final class TargetExpositionReader {
 
     /** Records the sample as positions into the body, with the target labels of {@code mask}. */
     private void fastSample(int nameStart, int nameEnd, long mask) {
-        int first = labelTotal;
+        int n = parser.labelCount();
         long hash = LabelHash.name(body, nameStart, nameEnd);
-        for (int j = 0; j < parser.labelCount(); j++) {
+        for (long m = mask; m != 0; m &= m - 1) {
+            hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
+        }
+        Family family = resolve(body, nameStart, nameEnd);
+        if (compact(nameEnd)) {
+            for (int j = 0; j < n; j++) {
+                hash += LabelHash.pair(body, parser.labelNameStart(j), parser.labelNameEnd(j), body,
+                        parser.labelValueStart(j), parser.labelValueEnd(j));
+            }
+            addSample(family, nameStart, parser.labelValueEnd(n - 1) + 1, labelTotal, true, mask, hash);
+            return;
+        }
+        int first = labelTotal;
+        for (int j = 0; j < n; j++) {
             int ns = parser.labelNameStart(j);
             int ne = parser.labelNameEnd(j);
             int vs = parser.labelValueStart(j);
@@ -187,10 +200,26 @@ public final class TargetExpositionReader {
             addLabel(ns, ne, vs, ve);
             hash += LabelHash.pair(body, ns, ne, bufferAt(vs), offset(vs), offset(ve));
         }
-        for (long m = mask; m != 0; m &= m - 1) {
-            hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
+        addSample(family, nameStart, nameEnd, first, false, mask, hash);
+    }
+
+    /**
+     * True when the sample's name and labels stand in the body exactly as the output writes them
+     * ({@code name{a="1",b="2"}}: no blanks, canonical escapes), so the merger copies them in one
+     * piece. The usual case: Prometheus' client libraries write them so.
+     */
+    private boolean compact(int nameEnd) {
+        int n = parser.labelCount();
+        if (n == 0 || body[nameEnd] != '{' || parser.labelNameStart(0) != nameEnd + 1) {
+            return false;
         }
-        addSample(resolve(body, nameStart, nameEnd), nameStart, nameEnd, first, mask, hash);
+        for (int j = 0; j < n; j++) {
+            if (!parser.labelValueCanonical(j) || parser.labelValueStart(j) != parser.labelNameEnd(j) + 2
+                    || j + 1 < n && parser.labelNameStart(j + 1) != parser.labelValueEnd(j) + 2) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -241,7 +270,7 @@ public final class TargetExpositionReader {
             hash += LabelHash.pair(extra.array(), offset(lns), offset(lne), extra.array(), offset(lne),
                     offset(lve));
         }
-        addSample(resolve(extra.array(), offset(ns), offset(ne)), ns, ne, first, 0, hash);
+        addSample(resolve(extra.array(), offset(ns), offset(ne)), ns, ne, first, false, 0, hash);
     }
 
     private void addLabel(int ns, int ne, int vs, int ve) {
@@ -255,7 +284,9 @@ public final class TargetExpositionReader {
         labels[o + 3] = ve;
     }
 
-    private void addSample(Family family, int nameStart, int nameEnd, int firstLabel, long mask, long hash) {
+    /** @param nameEnd the end of the name, or of the whole head of a compact sample */
+    private void addSample(Family family, int nameStart, int nameEnd, int firstLabel, boolean compact, long mask,
+            long hash) {
         if (count == timestamps.length) {
             int n = count * 2;
             samples = Arrays.copyOf(samples, STRIDE * n);
@@ -267,7 +298,7 @@ public final class TargetExpositionReader {
         samples[o + TargetExposition.NAME_START] = nameStart;
         samples[o + TargetExposition.NAME_END] = nameEnd;
         samples[o + TargetExposition.FIRST_LABEL] = firstLabel;
-        samples[o + TargetExposition.LABEL_COUNT] = labelTotal - firstLabel;
+        samples[o + TargetExposition.LABEL_COUNT] = compact ? TargetExposition.COMPACT : labelTotal - firstLabel;
         byte[] special = parser.specialValue();
         if (special == null) {
             samples[o + TargetExposition.VALUE_START] = parser.valueStart();

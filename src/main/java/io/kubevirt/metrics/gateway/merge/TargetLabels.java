@@ -20,6 +20,12 @@ public final class TargetLabels {
     final byte[][] names;
     final byte[][] escapedValues;
     final long[] pairHashes;
+    /** {@code ,name="value"} of each label, as the merger writes it. */
+    final byte[][] written;
+    /** All of {@link #written}, in order: what most samples get. */
+    final byte[] writtenAll;
+    /** The mask of all labels. */
+    final long allMask;
 
     private TargetLabels(Map<String, String> labels) {
         this.labels = labels;
@@ -29,14 +35,20 @@ public final class TargetLabels {
         names = new byte[n][];
         escapedValues = new byte[n][];
         pairHashes = new long[n];
+        written = new byte[n][];
+        allMask = n == 64 ? -1L : (1L << n) - 1;
         int i = 0;
         for (Map.Entry<String, String> e : labels.entrySet()) {
             names[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
             escapedValues[i] = Escapes.escapeLabelValue(e.getValue()).getBytes(StandardCharsets.UTF_8);
             pairHashes[i] = LabelHash.pair(names[i], 0, names[i].length, escapedValues[i], 0,
                     escapedValues[i].length);
+            written[i] = ("," + e.getKey() + "=\"" + Escapes.escapeLabelValue(e.getValue()) + "\"")
+                    .getBytes(StandardCharsets.UTF_8);
             i++;
         }
+        writtenAll = String.join("", Arrays.stream(written).map(b -> new String(b, StandardCharsets.UTF_8))
+                .toList()).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Target labels from a map; empty values are left out. */

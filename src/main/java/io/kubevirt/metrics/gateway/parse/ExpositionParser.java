@@ -90,6 +90,11 @@ public final class ExpositionParser {
         return buf;
     }
 
+    /** The end of the parsed range. */
+    public int limit() {
+        return limit;
+    }
+
     /** The 1-based number of the line of the current entry. */
     public int line() {
         return line;

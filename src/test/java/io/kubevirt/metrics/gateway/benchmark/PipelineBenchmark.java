@@ -170,14 +170,12 @@ public class PipelineBenchmark {
 
     private int run(List<SeriesLabeling> labelings) throws Exception {
         List<Merger.Source> sources = new ArrayList<>(TARGETS);
-        long bytes = 0;
         for (int i = 0; i < TARGETS; i++) {
             byte[] body = bodies.get(i);
-            bytes += body.length;
             sources.add(new Merger.Source("target" + i, TargetExpositionReader.read(body, body.length,
                     ExpositionFormat.TEXT, labelings.get(i))));
         }
-        ByteSink out = new ByteSink((int) (bytes * 3 / 2));
+        ByteSink out = new ByteSink(64 * 1024); // As the gateway does: the merger reserves what it needs.
         Merger.merge(sources, out);
         return out.size();
     }
