@@ -26,6 +26,11 @@ public final class TargetLabels {
     final byte[] writtenAll;
     /** The mask of all labels. */
     final long allMask;
+    /**
+     * Bit masks of the labels whose name has a given length and first byte (see {@link #slot}):
+     * most label names of a sample are no target label's, and one look-up says so.
+     */
+    private final long[] candidates = new long[32 * 128];
 
     private TargetLabels(Map<String, String> labels) {
         this.labels = labels;
@@ -43,6 +48,9 @@ public final class TargetLabels {
             escapedValues[i] = Escapes.escapeLabelValue(e.getValue()).getBytes(StandardCharsets.UTF_8);
             pairHashes[i] = LabelHash.pair(names[i], 0, names[i].length, escapedValues[i], 0,
                     escapedValues[i].length);
+            if (i < 64) {
+                candidates[slot(names[i], 0, names[i].length)] |= 1L << i;
+            }
             written[i] = ("," + e.getKey() + "=\"" + Escapes.escapeLabelValue(e.getValue()) + "\"")
                     .getBytes(StandardCharsets.UTF_8);
             i++;
@@ -89,16 +97,31 @@ public final class TargetLabels {
         return valueStrings[i];
     }
 
-    /** Index of the label whose name is {@code buf[from, to)}, or -1. */
+    /** Index of the label whose name is {@code buf[from, to)}, or -1. Runs for every label of every sample. */
     int indexOf(byte[] buf, int from, int to) {
-        for (int i = 0; i < names.length; i++) {
-            byte[] name = names[i];
-            // Cheap checks first: this runs for every label of every sample.
-            if (name.length == to - from && name[0] == buf[from] && Arrays.equals(name, 0, name.length, buf, from, to)) {
+        if (names.length > 64) {
+            return scan(buf, from, to);
+        }
+        for (long m = candidates[slot(buf, from, to)]; m != 0; m &= m - 1) {
+            int i = Long.numberOfTrailingZeros(m);
+            if (Arrays.equals(names[i], 0, names[i].length, buf, from, to)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private int scan(byte[] buf, int from, int to) {
+        for (int i = 0; i < names.length; i++) {
+            if (Arrays.equals(names[i], 0, names[i].length, buf, from, to)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int slot(byte[] buf, int from, int to) {
+        return ((to - from) & 31) << 7 | (to > from ? buf[from] & 0x7f : 0);
     }
 
     @Override
