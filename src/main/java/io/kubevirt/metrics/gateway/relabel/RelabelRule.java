@@ -31,6 +31,8 @@ public final class RelabelRule {
     private final String regex;
     private final Pattern pattern;
     private final Map<String, Integer> namedGroups;
+    /** What every match starts with (see {@link #literalPrefix}): a cheap first test. */
+    private final String prefix;
     private final long modulus;
     private final String targetLabel;
     private final String replacement;
@@ -62,6 +64,7 @@ public final class RelabelRule {
                     + e.getDescription());
         }
         this.namedGroups = pattern.namedGroups();
+        this.prefix = literalPrefix(this.regex);
         validate(modulus != null, separator != null, regex != null, replacement != null, sourceLabels != null);
     }
 
@@ -194,7 +197,7 @@ public final class RelabelRule {
         for (int i = 0; i < labels.size(); i++) {
             s.other.setLength(0);
             labels.name(i, s.other);
-            if (s.matcher.reset(s.other).find() != keep) {
+            if (find(s.matcher, s.other) != keep) {
                 return Effect.CHANGES;
             }
         }
@@ -204,21 +207,57 @@ public final class RelabelRule {
     private Effect previewValue(StringBuilder value, StringBuilder target, Matcher matcher) {
         switch (action) {
             case DROP:
-                return matcher.reset(value).find() ? Effect.DROP : Effect.UNCHANGED;
+                return find(matcher, value) ? Effect.DROP : Effect.UNCHANGED;
             case KEEP:
-                return matcher.reset(value).find() ? Effect.UNCHANGED : Effect.DROP;
+                return find(matcher, value) ? Effect.UNCHANGED : Effect.DROP;
             case DROPEQUAL:
             case KEEPEQUAL:
                 boolean equal = target.compareTo(value) == 0;
                 return equal == (action == RelabelAction.DROPEQUAL) ? Effect.DROP : Effect.UNCHANGED;
             case REPLACE:
-                return matcher.reset(value).find() ? Effect.CHANGES : Effect.UNCHANGED;
+                return find(matcher, value) ? Effect.CHANGES : Effect.UNCHANGED;
             case LOWERCASE:
             case UPPERCASE:
                 return sameCase(value, target, action == RelabelAction.LOWERCASE) ? Effect.UNCHANGED : Effect.CHANGES;
             default:
                 return Effect.CHANGES; // hashmod sets its target label.
         }
+    }
+
+    /**
+     * Resets the matcher on the input and finds the (anchored) pattern in it; inputs without the
+     * pattern's literal prefix are turned away before the regular expression engine runs.
+     */
+    private boolean find(Matcher matcher, CharSequence input) {
+        int n = prefix.length();
+        if (input.length() < n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (input.charAt(i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return matcher.reset(input).find();
+    }
+
+    /**
+     * The literal text every match of the anchored regex starts with, conservatively: the leading
+     * characters that are no syntax, when the regex has no alternation anywhere (which could make
+     * them optional), less the last one when a quantifier follows it. Empty when unsure.
+     */
+    static String literalPrefix(String regex) {
+        if (regex.indexOf('|') >= 0) {
+            return "";
+        }
+        int end = 0;
+        while (end < regex.length() && "\\.[](){}*+?^$|".indexOf(regex.charAt(end)) < 0) {
+            end++;
+        }
+        if (end < regex.length() && "*?{".indexOf(regex.charAt(end)) >= 0 && end > 0) {
+            end--; // "ab*": the b is optional.
+        }
+        return regex.substring(0, end);
     }
 
     /** True when {@code target} is {@code value} in lower (upper) case; ASCII only, else false (conservative). */
@@ -264,8 +303,8 @@ public final class RelabelRule {
                 return true;
             case LABELMAP:
                 for (Map.Entry<String, String> label : List.copyOf(labels.entrySet())) {
-                    Matcher m = state.matcher.reset(label.getKey());
-                    if (m.find()) {
+                    Matcher m = state.matcher;
+                    if (find(m, label.getKey())) {
                         set(labels, GoExpand.expand(replacement, m, namedGroups), label.getValue());
                     }
                 }
@@ -282,8 +321,8 @@ public final class RelabelRule {
 
     private void replace(SortedMap<String, String> labels, String value, State state) {
         if (!value.equals(state.lastReplaceInput)) {
-            Matcher m = state.matcher.reset(value);
-            boolean found = m.find();
+            Matcher m = state.matcher;
+            boolean found = find(m, value);
             String target = found ? GoExpand.expand(targetLabel, m, namedGroups) : null;
             state.lastReplaceTarget = target != null && Names.isLabelName(target) ? target : null;
             state.lastReplaceResult = state.lastReplaceTarget == null ? null : GoExpand.expand(replacement, m,
@@ -296,7 +335,7 @@ public final class RelabelRule {
     }
 
     private boolean matches(String value, State state) {
-        return state.matcher.reset(value).find();
+        return find(state.matcher, value);
     }
 
     private String joinedSourceValues(Map<String, String> labels) {
