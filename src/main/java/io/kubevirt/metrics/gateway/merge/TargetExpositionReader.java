@@ -389,13 +389,20 @@ public final class TargetExpositionReader {
         private static final String NAME = "__name__";
         /** The target labels the sample gets. */
         long mask;
+        /** The sample's labels with a value, then the target labels it gets: the view's label order. */
+        private int[] order = new int[32];
+        private int present;
         private int size;
 
         /** Prepares the view of the current sample; false when it needs the slow path (exported_ conflicts). */
         boolean prepare() {
             mask = allTargetLabels;
-            int present = 0;
-            for (int j = 0; j < parser.labelCount(); j++) {
+            present = 0;
+            int n = parser.labelCount();
+            if (order.length < n + 65) {
+                order = new int[n + 65];
+            }
+            for (int j = 0; j < n; j++) {
                 int t = targetLabels.indexOf(body, parser.labelNameStart(j), parser.labelNameEnd(j));
                 if (t >= 0) {
                     if (!labeling.honorLabels()) {
@@ -404,10 +411,14 @@ public final class TargetExpositionReader {
                     mask &= ~(1L << t);
                 }
                 if (parser.labelValueEnd(j) > parser.labelValueStart(j)) {
-                    present++;
+                    order[present++] = j;
                 }
             }
-            size = present + Long.bitCount(mask) + 1;
+            size = present;
+            for (long m = mask; m != 0; m &= m - 1) {
+                order[size++] = Long.numberOfTrailingZeros(m);
+            }
+            size++; // __name__
             return true;
         }
 
@@ -418,19 +429,13 @@ public final class TargetExpositionReader {
 
         @Override
         public void name(int i, StringBuilder out) {
-            for (int j = 0; j < parser.labelCount(); j++) {
-                if (parser.labelValueEnd(j) > parser.labelValueStart(j) && i-- == 0) {
-                    appendAscii(parser.labelNameStart(j), parser.labelNameEnd(j), out);
-                    return;
-                }
+            if (i < present) {
+                appendAscii(parser.labelNameStart(order[i]), parser.labelNameEnd(order[i]), out);
+            } else if (i < size - 1) {
+                out.append(targetLabels.name(order[i]));
+            } else {
+                out.append(NAME);
             }
-            for (long m = mask; m != 0; m &= m - 1) {
-                if (i-- == 0) {
-                    out.append(targetLabels.name(Long.numberOfTrailingZeros(m)));
-                    return;
-                }
-            }
-            out.append(NAME);
         }
 
         @Override
