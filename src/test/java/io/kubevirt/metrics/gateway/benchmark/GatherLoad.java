@@ -50,11 +50,11 @@ public final class GatherLoad {
                 "gateway.discovery.kubernetes.enabled", "false",
                 "gateway.discovery.file", targets.toString(),
                 "gateway.tls.cert-file", tls.certFile().toString(),
-                "gateway.tls.key-file", tls.keyFile().toString()), List.of(System.getProperty("gateway.heap",
-                        "-Xmx256m")))) {
+                "gateway.tls.key-file", tls.keyFile().toString()), List.of(System.getProperty("gateway.jvm",
+                        "-Xmx256m").split(" ")))) {
             gateway.awaitReady(Duration.ofSeconds(60));
-            System.out.printf("%d targets, %d series, %.1f MB per gather; gateway heap option %s%n", TARGETS,
-                    series, bytes / 1e6, System.getProperty("gateway.heap", "-Xmx256m"));
+            System.out.printf("%d targets, %d series, %.1f MB per gather; gateway JVM options %s%n", TARGETS,
+                    series, bytes / 1e6, System.getProperty("gateway.jvm", "-Xmx256m"));
             for (int i = 0; i < 5; i++) {
                 gateway.get("/metrics"); // Warm-up.
             }
