@@ -244,7 +244,8 @@ public final class RelabelRule {
     /**
      * The literal text every match of the anchored regex starts with, conservatively: the leading
      * characters that are no syntax, when the regex has no alternation anywhere (which could make
-     * them optional), less the last one when a quantifier follows it. Empty when unsure.
+     * them optional), less the last one unless the whole regex is literal: what follows may make
+     * it optional ({@code ab*}, {@code ab{0,1}}, and in RE2 even {@code ab(?i)?}). Empty when unsure.
      */
     static String literalPrefix(String regex) {
         if (regex.indexOf('|') >= 0) {
@@ -254,8 +255,8 @@ public final class RelabelRule {
         while (end < regex.length() && "\\.[](){}*+?^$|".indexOf(regex.charAt(end)) < 0) {
             end++;
         }
-        if (end < regex.length() && "*?{".indexOf(regex.charAt(end)) >= 0 && end > 0) {
-            end--; // "ab*": the b is optional.
+        if (end < regex.length() && end > 0) {
+            end = regex.offsetByCodePoints(end, -1); // RE2 quantifies code points, not UTF-16 chars.
         }
         return regex.substring(0, end);
     }

@@ -130,7 +130,7 @@ class RelabelPropertiesTest {
 
     @Provide
     Arbitrary<String> regexPieces() {
-        return Arbitraries.of("a", "b", "ab", "kube", "_", "-", "é", "x", ".*", ".", "+", "?", "*", "{2}", "{0,1}",
+        return Arbitraries.of("a", "b", "ab", "kube", "_", "-", "é", "🚀", "x", ".*", ".", "+", "?", "*", "{2}", "{0,1}",
                 "(a|b)", "[0-9]", "\\d", "|", "(?i)", "(x)", "\\.", "$1").list().ofMinSize(1).ofMaxSize(6)
                 .map(pieces -> String.join("", pieces))
                 .filter(regex -> {
@@ -155,7 +155,8 @@ class RelabelPropertiesTest {
 
     @Provide
     Arbitrary<String> inputs() {
-        return Arbitraries.strings().withChars("abkuex_-é09.ABXY").ofMaxLength(8);
+        return Arbitraries.oneOf(Arbitraries.strings().withChars("abkuex_-é09.ABXY").ofMaxLength(8),
+                Arbitraries.of("", "🚀", "🚀🚀", "a🚀", "🚀a"));
     }
 
     @Property(tries = 1000)

@@ -22,14 +22,19 @@ import javax.net.ssl.X509TrustManager;
  * the jar of target/quarkus-app. Configured with system properties; stopped on close.
  */
 public final class PackagedGateway implements AutoCloseable {
-    private final Process process;
-    private final Path log;
-    private final int port;
+    private static final int STARTS = 3;
 
-    private PackagedGateway(Process process, Path log, int port) {
-        this.process = process;
+    private final Map<String, String> config;
+    private final List<String> options;
+    private final Path log;
+    private Process process;
+    private int port;
+    private int starts;
+
+    private PackagedGateway(Map<String, String> config, List<String> options, Path log) {
+        this.config = config;
+        this.options = options;
         this.log = log;
-        this.port = port;
     }
 
     public static PackagedGateway start(Map<String, String> config) throws IOException {
@@ -38,7 +43,14 @@ public final class PackagedGateway implements AutoCloseable {
 
     /** With options for the JVM or native executable too ({@code -Xmx256m}). */
     public static PackagedGateway start(Map<String, String> config, List<String> options) throws IOException {
-        int port = PrometheusServer.freePort();
+        PackagedGateway gateway = new PackagedGateway(config, options, Files.createTempFile("gateway", ".log"));
+        gateway.launch();
+        return gateway;
+    }
+
+    private void launch() throws IOException {
+        port = PrometheusServer.freePort();
+        starts++;
         List<String> command = new ArrayList<>();
         Path nativeExecutable = Path.of(System.getProperty("native.image.path", "target/none-runner"));
         if (Files.isExecutable(nativeExecutable)) {
@@ -53,9 +65,7 @@ public final class PackagedGateway implements AutoCloseable {
             command.add("-jar");
             command.add("target/quarkus-app/quarkus-run.jar");
         }
-        Path log = Files.createTempFile("gateway", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new PackagedGateway(process, log, port);
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** The process, for measurements. */
@@ -76,6 +86,11 @@ public final class PackagedGateway implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
+                // Another process took the port between our check and the gateway's bind: once more.
+                if (starts < STARTS && log().contains("already in use")) {
+                    launch();
+                    continue;
+                }
                 throw new IllegalStateException("the gateway exited:\n" + log());
             }
             try {

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -25,35 +27,59 @@ public final class PrometheusServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final Path dir;
-    private final Process process;
-    private final int port;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    private static final int STARTS = 3;
 
-    private PrometheusServer(Path dir, Process process, int port) {
+    private final Path dir;
+    private Process process;
+    private int port;
+    private int starts;
+
+    private PrometheusServer(Path dir) {
         this.dir = dir;
-        this.process = process;
-        this.port = port;
     }
 
     /** Starts Prometheus with this configuration (YAML); does not wait for it. */
     public static PrometheusServer start(String config) throws IOException {
-        String binary = Promtool.binary("prometheus");
         Path dir = Files.createTempDirectory("prometheus-test");
         Files.writeString(dir.resolve("prometheus.yml"), config);
-        int port = freePort();
-        Process process = new ProcessBuilder(binary,
+        PrometheusServer server = new PrometheusServer(dir);
+        server.launch();
+        return server;
+    }
+
+    private void launch() throws IOException {
+        port = freePort();
+        starts++;
+        process = new ProcessBuilder(Promtool.binary("prometheus"),
                 "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port,
                 "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        return new PrometheusServer(dir, process, port);
     }
 
+    /**
+     * A free loopback port, never the same twice in this JVM. Another process can still take it
+     * before it is bound: the servers started here try again on another port when that happens.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
+    }
+
+    /** True when the process exited because its port was taken, and it was started again. */
+    private boolean restartedAfterPortClash() throws IOException {
+        if (process.isAlive() || starts >= STARTS || !log().contains("address already in use")) {
+            return false;
+        }
+        launch();
+        return true;
     }
 
     public String url() {
@@ -68,7 +94,7 @@ public final class PrometheusServer implements AutoCloseable {
     public void awaitFirstScrapes(int discovered, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (!process.isAlive()) {
+            if (!process.isAlive() && !restartedAfterPortClash()) {
                 throw new IllegalStateException("prometheus exited: " + log());
             }
             try {
