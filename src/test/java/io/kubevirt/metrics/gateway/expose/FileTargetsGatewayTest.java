@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,9 +75,10 @@ class FileTargetsGatewayTest {
         } catch (IOException | InterruptedException e) {
             // The TLS listener closes the plain connection: no metrics either way.
         }
-        // No plain-HTTP listener on the usual port.
+        // No plain-HTTP listener on the HTTP port the tests configure.
+        int httpPort = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class).orElse(8081);
         assertThrows(IOException.class, () -> client.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:8080/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                URI.create("http://localhost:" + httpPort + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString()));
     }
 }
