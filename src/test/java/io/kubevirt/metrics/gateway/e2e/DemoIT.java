@@ -3,6 +3,7 @@ package io.kubevirt.metrics.gateway.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
@@ -31,6 +32,7 @@ class DemoIT {
 
     @BeforeAll
     void start() throws Exception {
+        assumeFalse(PackagedGateway.isNative(), "the demo runs on the JVM (it generates its certificate)");
         plainPort = PrometheusServer.freePort();
         gateway = PackagedGateway.start(Map.of("quarkus.http.port", Integer.toString(plainPort)),
                 List.of("-Dquarkus.profile=demo"));

@@ -48,11 +48,20 @@ public final class PackagedGateway implements AutoCloseable {
         return gateway;
     }
 
+    /** True when the build made a native executable (-Dnative): that is what the tests then run. */
+    public static boolean isNative() {
+        return Files.isExecutable(nativeExecutable());
+    }
+
+    private static Path nativeExecutable() {
+        return Path.of(System.getProperty("native.image.path", "target/none-runner"));
+    }
+
     private void launch() throws IOException {
         port = PrometheusServer.freePort();
         starts++;
         List<String> command = new ArrayList<>();
-        Path nativeExecutable = Path.of(System.getProperty("native.image.path", "target/none-runner"));
+        Path nativeExecutable = nativeExecutable();
         if (Files.isExecutable(nativeExecutable)) {
             command.add(nativeExecutable.toString());
         } else {
