@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Checks the configuration before anything starts: every problem is reported at once, each
@@ -16,6 +17,15 @@ import java.util.Optional;
  */
 @Singleton
 public class ConfigValidator {
+    private static final String NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+    private static final String KEY = "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?" + NAME;
+    private static final String VALUE = "(" + NAME + ")?";
+    private static final String REQUIREMENT = "\\s*(!\\s*" + KEY + "|" + KEY + "(\\s*(==|=|!=)\\s*" + VALUE
+            + "|\\s+(in|notin)\\s*\\(\\s*" + VALUE + "(\\s*,\\s*" + VALUE + ")*\\s*\\))?)\\s*";
+    /** Kubernetes' label selector syntax, as the API server parses it. */
+    static final Pattern LABEL_SELECTOR = Pattern.compile(REQUIREMENT + "(," + REQUIREMENT + ")*");
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
     /** The parser addresses bodies below 1 GiB (see TargetExposition). */
     static final long MAX_BODY_SIZE = (1L << 30) - 1;
 
@@ -34,8 +44,17 @@ public class ConfigValidator {
             problems.add("gateway.discovery: no source of targets; set gateway.discovery.file or "
                     + "gateway.discovery.kubernetes.enabled=true");
         }
-        if (discovery.kubernetes().labelSelector().isBlank()) {
-            problems.add("gateway.discovery.kubernetes.label-selector: must not be empty");
+        String selector = discovery.kubernetes().labelSelector();
+        if (!LABEL_SELECTOR.matcher(selector).matches()) {
+            problems.add("gateway.discovery.kubernetes.label-selector: \"" + selector + "\" is not a Kubernetes "
+                    + "label selector (key, !key, key=value, key!=value, key in (a,b), key notin (a,b), "
+                    + "comma-separated)");
+        }
+        for (String namespace : discovery.kubernetes().namespaces().orElse(List.of())) {
+            if (!namespace.equals("*") && !NAMESPACE.matcher(namespace).matches()) {
+                problems.add("gateway.discovery.kubernetes.namespaces: \"" + namespace + "\" is not a namespace "
+                        + "name (or * for all)");
+            }
         }
         if (discovery.kubernetes().portName().isBlank()) {
             problems.add("gateway.discovery.kubernetes.port-name: must not be empty");

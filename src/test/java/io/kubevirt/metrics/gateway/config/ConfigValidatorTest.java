@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigValidatorTest {
 
@@ -16,10 +17,21 @@ class ConfigValidatorTest {
         assertEquals(List.of(), ConfigValidator.problems(TestConfig.of(Map.of())));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"prometheus.kubevirt.io", "!legacy", "kubevirt.io=virt-handler",
+        "kubevirt.io==virt-api", "kubevirt.io != virt-operator", "kubevirt.io in (virt-api, virt-handler)",
+        "prometheus.kubevirt.io,kubevirt.io notin (virt-operator)", "app.kubernetes.io/name=kubevirt", "a="})
+    void acceptsKubernetesLabelSelectors(String selector) {
+        assertEquals(List.of(), ConfigValidator.problems(TestConfig.of(Map.of(
+                "gateway.discovery.kubernetes.label-selector", selector))));
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
         "gateway.discovery.kubernetes.enabled | false | gateway.discovery: no source of targets; set gateway.discovery.file or gateway.discovery.kubernetes.enabled=true",
         "gateway.discovery.kubernetes.port-name | ' ' | gateway.discovery.kubernetes.port-name: must not be empty",
+        "gateway.discovery.kubernetes.label-selector | 'kubevirt.io in virt-api' | 'gateway.discovery.kubernetes.label-selector: \"kubevirt.io in virt-api\" is not a Kubernetes label selector (key, !key, key=value, key!=value, key in (a,b), key notin (a,b), comma-separated)'",
+        "gateway.discovery.kubernetes.namespaces | 'kubevirt,Team_A' | 'gateway.discovery.kubernetes.namespaces: \"Team_A\" is not a namespace name (or * for all)'",
         "gateway.scrape.timeout | 0s | gateway.scrape.timeout: must be positive",
         "gateway.scrape.timeout-margin | -1s | gateway.scrape.timeout-margin: must not be negative, is PT-1S",
         "gateway.scrape.body-size-limit | 2G | gateway.scrape.body-size-limit: must be between 1 byte and 1G, is 2147483648 bytes",

@@ -116,6 +116,14 @@ public final class PackagedGateway implements AutoCloseable {
         }
     }
 
+    /** Waits for the process to end by itself; its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the gateway is still running:\n" + log());
+        }
+        return process.exitValue();
+    }
+
     /** GET over HTTPS, trusting any certificate (the tests check TLS elsewhere). */
     public HttpResponse<String> get(String path) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
