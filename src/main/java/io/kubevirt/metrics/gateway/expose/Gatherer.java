@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -94,7 +95,9 @@ public class Gatherer {
         ShardMembership.Owner shard = this.shard.owner();
         List<ScrapeTarget> targets = GatherPipeline.targets(discovery.targets(), config.targetRules()).stream()
                 .filter(target -> shard.owns(target.url())).toList();
-        metrics.retainTargets(targets.stream().map(ScrapeTarget::url).collect(Collectors.toSet()));
+        Set<String> urls = targets.stream().map(ScrapeTarget::url).collect(Collectors.toSet());
+        metrics.retainTargets(urls);
+        scraper.retain(urls);
         List<CompletableFuture<GatherPipeline.Outcome>> outcomes = new ArrayList<>(targets.size());
         for (ScrapeTarget target : targets) {
             outcomes.add(scraper.scrape(target, timeout).thenCompose(result -> blocking(() -> {

@@ -23,6 +23,9 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
@@ -42,6 +45,8 @@ public class Scraper {
     private final HttpClient client;
     private final long bodySizeLimit;
     private final String serverName;
+    /** Each target's last body size: the next body's buffer starts that big instead of doubling up to it. */
+    private final Map<String, Integer> lastBodySize = new ConcurrentHashMap<>();
 
     public Scraper(Vertx vertx, GatewayConfig config) {
         this.vertx = vertx;
@@ -69,6 +74,11 @@ public class Scraper {
 
     void close(@Observes ShutdownEvent event) {
         client.close();
+    }
+
+    /** Forgets what it remembers of targets that are gone. */
+    public void retain(Set<String> urls) {
+        lastBodySize.keySet().retainAll(urls);
     }
 
     /** Scrapes one target; the future always completes normally, failures are in the result. */
@@ -123,12 +133,14 @@ public class Scraper {
         final AtomicBoolean done = new AtomicBoolean();
         volatile HttpClientRequest request;
         long timer;
-        byte[] body = new byte[16 * 1024];
+        byte[] body;
         int length;
 
         Exchange(ScrapeTarget target, CompletableFuture<ScrapeResult> result) {
             this.target = target;
             this.result = result;
+            int last = lastBodySize.getOrDefault(target.url(), 0);
+            this.body = new byte[(int) Math.min(bodySizeLimit, Math.max(16 * 1024, last + last / 8))];
         }
 
         void read(HttpClientResponse response) {
@@ -142,6 +154,7 @@ public class Scraper {
             response.endHandler(v -> {
                 if (done.compareAndSet(false, true)) {
                     vertx.cancelTimer(timer);
+                    lastBodySize.put(target.url(), length);
                     result.complete(new ScrapeResult(target, body, length, response.getHeader("Content-Type"),
                             seconds(), null, null));
                 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The scrape client against stub HTTPS targets on 127.0.0.1: what it sends, and every way a scrape fails. */
 class ScraperTest {
-    private static final String BODY = "# TYPE up gauge\nup 1\n".repeat(200);
+    /** Larger than the first buffer (16 KiB): the body buffer grows. */
+    private static final String BODY = "# TYPE up gauge\nup 1\n".repeat(2000);
     private static SelfSignedCertificate certificate;
     private static Vertx vertx;
     private StubTarget stub;
@@ -62,6 +63,7 @@ class ScraperTest {
         ScrapeResult result = scrape(stub(BODY), Map.of(), Duration.ofSeconds(5));
         assertNull(result.failure(), result.message());
         assertEquals(BODY, new String(result.body(), 0, result.length(), StandardCharsets.UTF_8));
+        assertTrue(BODY.length() > 16 * 1024);
         assertEquals(ExpositionFormat.ACCEPT_HEADER, stub.lastHeaders().get("Accept"));
         assertEquals("5.000", stub.lastHeaders().get("X-Prometheus-Scrape-Timeout-Seconds"));
         assertEquals(Scraper.USER_AGENT, stub.lastHeaders().get("User-Agent"));
