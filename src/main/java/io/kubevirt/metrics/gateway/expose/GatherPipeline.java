@@ -35,8 +35,8 @@ public final class GatherPipeline {
         this.sampleLimit = sampleLimit;
     }
 
-    /** A target's scrape result and, when it succeeded, its exposition. */
-    public record Outcome(ScrapeResult result, TargetExposition exposition, int seriesAdded) {
+    /** A target's scrape result, its labels and, when it succeeded, its exposition. */
+    public record Outcome(ScrapeResult result, TargetLabels labels, TargetExposition exposition, int seriesAdded) {
     }
 
     /** The scrape targets: discovered, relabeled, without duplicates, in a stable order. */
@@ -55,21 +55,22 @@ public final class GatherPipeline {
 
     /** Reads a scrape result: parse, label, metric-relabel; a bad body or too many samples fail the target. */
     public Outcome read(ScrapeResult result, RelabelConfig config) {
-        if (!result.ok()) {
-            return new Outcome(result, null, 0);
-        }
         ScrapeTarget target = result.target();
+        TargetLabels labels = TargetLabels.of(target.labels());
+        if (!result.ok()) {
+            return new Outcome(result, labels, null, 0);
+        }
         try {
             TargetExposition exposition = TargetExpositionReader.read(result.body(), result.length(),
                     ExpositionFormat.ofContentType(result.contentType()),
-                    new SeriesLabeling(TargetLabels.of(target.labels()), config.honorLabels(), config.metricRules()));
+                    new SeriesLabeling(labels, config.honorLabels(), config.metricRules()));
             if (sampleLimit > 0 && exposition.sampleCount() > sampleLimit) {
                 return new Outcome(result.failedWith(ScrapeResult.Failure.SAMPLE_LIMIT, exposition.sampleCount()
-                        + " samples, more than gateway.scrape.sample-limit=" + sampleLimit), null, 0);
+                        + " samples, more than gateway.scrape.sample-limit=" + sampleLimit), labels, null, 0);
             }
-            return new Outcome(result, exposition, history.added(target, exposition));
+            return new Outcome(result, labels, exposition, history.added(target, exposition));
         } catch (ParseException e) {
-            return new Outcome(result.failedWith(ScrapeResult.Failure.PARSE, e.getMessage()), null, 0);
+            return new Outcome(result.failedWith(ScrapeResult.Failure.PARSE, e.getMessage()), labels, null, 0);
         }
     }
 
@@ -89,8 +90,8 @@ public final class GatherPipeline {
                     exposition == null ? 0 : exposition.sampleCount(), outcome.seriesAdded());
             // Report series get the target labels, but not the metric relabel rules (as in Prometheus).
             sources.add(new Merger.Source(result.target().url() + " (report)", TargetExpositionReader.read(report,
-                    report.length, ExpositionFormat.TEXT, new SeriesLabeling(TargetLabels.of(result.target().labels()),
-                            config.honorLabels(), RelabelRules.NONE))));
+                    report.length, ExpositionFormat.TEXT, new SeriesLabeling(outcome.labels(), config.honorLabels(),
+                            RelabelRules.NONE))));
         }
         for (Outcome outcome : outcomes) {
             if (outcome.exposition() != null) {

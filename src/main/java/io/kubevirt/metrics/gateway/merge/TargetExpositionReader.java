@@ -56,7 +56,6 @@ public final class TargetExpositionReader {
     private final boolean fastPath;
     private final RelabelRules.Runner rules;
     private final SampleView view = new SampleView();
-    private final long allTargetLabels;
     private final ByteSink extra = new ByteSink(64);
     private final Map<byte[], Integer> specialPositions = new IdentityHashMap<>();
     private final Map<String, Declaration> declarations = new HashMap<>();
@@ -91,7 +90,6 @@ public final class TargetExpositionReader {
         this.targetLabels = labeling.targetLabels();
         this.fastPath = targetLabels.size() <= 64;
         this.rules = labeling.metricRules().runner();
-        this.allTargetLabels = targetLabels.size() == 64 ? -1L : (1L << targetLabels.size()) - 1;
     }
 
     /**
@@ -396,7 +394,7 @@ public final class TargetExpositionReader {
 
         /** Prepares the view of the current sample; false when it needs the slow path (exported_ conflicts). */
         boolean prepare() {
-            mask = allTargetLabels;
+            mask = targetLabels.allMask;
             present = 0;
             int n = parser.labelCount();
             if (order.length < n + 65) {

@@ -30,7 +30,7 @@ public final class TargetLabels {
      * Bit masks of the labels whose name has a given length and first byte (see {@link #slot}):
      * most label names of a sample are no target label's, and one look-up says so.
      */
-    private final long[] candidates = new long[32 * 128];
+    private final long[] candidates = new long[256];
 
     private TargetLabels(Map<String, String> labels) {
         this.labels = labels;
@@ -41,7 +41,8 @@ public final class TargetLabels {
         escapedValues = new byte[n][];
         pairHashes = new long[n];
         written = new byte[n][];
-        allMask = n == 64 ? -1L : (1L << n) - 1;
+        allMask = n >= 64 ? -1L : (1L << n) - 1;
+        ByteSink all = new ByteSink(64);
         int i = 0;
         for (Map.Entry<String, String> e : labels.entrySet()) {
             names[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
@@ -51,12 +52,18 @@ public final class TargetLabels {
             if (i < 64) {
                 candidates[slot(names[i], 0, names[i].length)] |= 1L << i;
             }
-            written[i] = ("," + e.getKey() + "=\"" + Escapes.escapeLabelValue(e.getValue()) + "\"")
-                    .getBytes(StandardCharsets.UTF_8);
+            ByteSink label = new ByteSink(names[i].length + escapedValues[i].length + 4);
+            label.write((byte) ',');
+            label.write(names[i]);
+            label.write((byte) '=');
+            label.write((byte) '"');
+            label.write(escapedValues[i]);
+            label.write((byte) '"');
+            written[i] = label.toByteArray();
+            all.write(written[i]);
             i++;
         }
-        writtenAll = String.join("", Arrays.stream(written).map(b -> new String(b, StandardCharsets.UTF_8))
-                .toList()).getBytes(StandardCharsets.UTF_8);
+        writtenAll = all.toByteArray();
     }
 
     /** Target labels from a map; empty values are left out. */
@@ -120,8 +127,9 @@ public final class TargetLabels {
         return -1;
     }
 
+    /** Length (mod 8) and first byte (mod 32, which keeps letters and '_' apart): candidates only, equals decides. */
     private static int slot(byte[] buf, int from, int to) {
-        return ((to - from) & 31) << 7 | (to > from ? buf[from] & 0x7f : 0);
+        return ((to - from) & 7) << 5 | (to > from ? buf[from] & 31 : 0);
     }
 
     @Override
