@@ -30,7 +30,7 @@ public final class TargetLabels {
      * Bit masks of the labels whose name has a given length and first byte (see {@link #slot}):
      * most label names of a sample are no target label's, and one look-up says so.
      */
-    private final long[] candidates = new long[256];
+    private final long[] candidates = new long[1024];
 
     private TargetLabels(Map<String, String> labels) {
         this.labels = labels;
@@ -127,9 +127,9 @@ public final class TargetLabels {
         return -1;
     }
 
-    /** Length (mod 8) and first byte (mod 32, which keeps letters and '_' apart): candidates only, equals decides. */
+    /** Length (mod 32) and first byte (mod 32, which keeps letters and '_' apart): candidates only, equals decides. */
     private static int slot(byte[] buf, int from, int to) {
-        return ((to - from) & 7) << 5 | (to > from ? buf[from] & 31 : 0);
+        return ((to - from) & 31) << 5 | (to > from ? buf[from] & 31 : 0);
     }
 
     @Override
