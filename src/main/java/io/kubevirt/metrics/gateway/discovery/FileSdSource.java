@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.discovery;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.config.WatchedFile;
 import io.kubevirt.metrics.gateway.config.YamlTree;
 import io.kubevirt.metrics.gateway.parse.Names;
 import io.quarkus.runtime.StartupEvent;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,8 +21,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Targets from a Prometheus file_sd file: a JSON or YAML list of {@code {targets: [host:port],
- * labels: {...}}} groups. The file is checked for changes periodically (robust against the
- * symlink swaps of mounted ConfigMaps); a file that cannot be read or parsed is reported and the
+ * labels: {...}}} groups, re-read when it changes ({@link WatchedFile}); a file that cannot be read or parsed is reported and the
  * last good targets are kept, as Prometheus does.
  */
 @ApplicationScoped
@@ -46,19 +45,14 @@ public class FileSdSource implements TargetSource {
             return;
         }
         refresh();
-        vertx.setPeriodic(config.fileRefreshInterval().toMillis(),
-                id -> vertx.executeBlocking(() -> {
-                    refresh();
-                    return null;
-                }, false));
+        WatchedFile.poll(vertx, config.fileRefreshInterval(), this::refresh);
     }
 
     /** Re-reads the file if it changed since the last read. */
     synchronized void refresh() {
         Path file = config.file().orElseThrow();
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            String version = attributes.lastModifiedTime() + "/" + attributes.size() + "/" + attributes.fileKey();
+            String version = WatchedFile.version(file);
             if (version.equals(lastVersion)) {
                 return;
             }

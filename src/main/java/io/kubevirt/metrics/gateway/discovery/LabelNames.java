@@ -1,7 +1,7 @@
 package io.kubevirt.metrics.gateway.discovery;
 
-/** Label name helpers shared by the discovery sources. */
-final class LabelNames {
+/** Label and address helpers, as Prometheus' discovery has them. */
+public final class LabelNames {
     private LabelNames() {
     }
 
@@ -20,7 +20,7 @@ final class LabelNames {
     }
 
     /** Go's {@code net.JoinHostPort}: IPv6 addresses in brackets. */
-    static String joinHostPort(String host, int port) {
+    public static String joinHostPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 }

@@ -1,18 +1,18 @@
 package io.kubevirt.metrics.gateway.relabel;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.config.WatchedFile;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -45,7 +45,7 @@ public class RelabelConfigStore {
             Path file = this.config.file().get();
             try {
                 current = read(file);
-                version = version(file);
+                version = WatchedFile.version(file);
             } catch (IOException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("gateway.relabel.file: " + e.getMessage(), e);
             }
@@ -53,11 +53,8 @@ public class RelabelConfigStore {
     }
 
     void watch(@Observes StartupEvent event) {
-        config.file().ifPresent(file -> vertx.setPeriodic(config.refreshInterval().toMillis(),
-                id -> vertx.executeBlocking(() -> {
-                    reloadIfChanged(file);
-                    return null;
-                }, false)));
+        config.file().ifPresent(file -> WatchedFile.poll(vertx, config.refreshInterval(),
+                () -> reloadIfChanged(file)));
     }
 
     /** The configuration in force. */
@@ -67,7 +64,7 @@ public class RelabelConfigStore {
 
     synchronized void reloadIfChanged(Path file) {
         try {
-            String now = version(file);
+            String now = WatchedFile.version(file);
             if (now.equals(version)) {
                 return;
             }
@@ -85,10 +82,5 @@ public class RelabelConfigStore {
         try (InputStream in = Files.newInputStream(file)) {
             return RelabelConfig.parse(in, file.toString());
         }
-    }
-
-    private static String version(Path file) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return a.lastModifiedTime() + "/" + a.size() + "/" + a.fileKey();
     }
 }

@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.relabel;
 
 import io.kubevirt.metrics.gateway.discovery.DiscoveredTarget;
+import io.kubevirt.metrics.gateway.discovery.LabelNames;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +106,7 @@ public final class TargetRelabeler {
 
         @Override
         public String toString() {
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            return LabelNames.joinHostPort(host, port);
         }
     }
 }
