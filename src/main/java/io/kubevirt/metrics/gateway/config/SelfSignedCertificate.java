@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * A throw-away self-signed certificate for {@code localhost} and 127.0.0.1, generated in a fresh
  * temporary directory and deleted at exit: the demo and the tests need HTTPS without a key in the
- * repository. A native executable has no use for it (see {@link SelfSignedCertificateNative}).
+ * repository. Works in the native executable too (BouncyCastle signs with the JDK's own RSA), so the
+ * demo runs natively as well.
  *
  * @param certFile the PEM certificate, which is also its own CA
  * @param keyFile the PEM private key

@@ -3,7 +3,6 @@ package io.kubevirt.metrics.gateway.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
@@ -24,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The built-in demo as a user runs it: the packaged jar with -Dquarkus.profile=demo, no cluster. */
+/**
+ * The built-in demo as a user runs it: the packaged gateway (the jar, or the native executable with
+ * -Dnative) with -Dquarkus.profile=demo, no cluster.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoIT {
     private PackagedGateway gateway;
@@ -32,7 +34,6 @@ class DemoIT {
 
     @BeforeAll
     void start() throws Exception {
-        assumeFalse(PackagedGateway.isNative(), "the demo runs on the JVM (it generates its certificate)");
         plainPort = PrometheusServer.freePort();
         gateway = PackagedGateway.start(Map.of("quarkus.http.port", Integer.toString(plainPort)),
                 List.of("-Dquarkus.profile=demo"));

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,16 +15,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The packaged gateway as a process: the native executable when one was built (-Dnative), else
- * the jar of target/quarkus-app. Configured with system properties; stopped on close.
+ * The packaged gateway as a process: the native executable when the build made one (-Dnative),
+ * else the jar of target/quarkus-app; or the artifact named. Configured with system properties;
+ * stopped on close (killed when it does not stop: a process that hit an OutOfMemoryError may
+ * ignore SIGTERM).
  */
 public final class PackagedGateway implements AutoCloseable {
     private static final int STARTS = 3;
+    private static final HttpClient HTTP = trustingClient();
 
+    /** What runs: the jar on this JVM, or the native executable. */
+    public enum Artifact {
+        JAR, NATIVE;
+
+        /** The artifact the build made: NATIVE with -Dnative (the integration tests then test it), else JAR. */
+        public static Artifact built() {
+            return Files.isExecutable(nativeExecutable()) ? NATIVE : JAR;
+        }
+    }
+
+    private final Artifact artifact;
     private final Map<String, String> config;
     private final List<String> options;
     private final Path log;
@@ -31,7 +47,8 @@ public final class PackagedGateway implements AutoCloseable {
     private int port;
     private int starts;
 
-    private PackagedGateway(Map<String, String> config, List<String> options, Path log) {
+    private PackagedGateway(Artifact artifact, Map<String, String> config, List<String> options, Path log) {
+        this.artifact = artifact;
         this.config = config;
         this.options = options;
         this.log = log;
@@ -43,17 +60,24 @@ public final class PackagedGateway implements AutoCloseable {
 
     /** With options for the JVM or native executable too ({@code -Xmx256m}). */
     public static PackagedGateway start(Map<String, String> config, List<String> options) throws IOException {
-        PackagedGateway gateway = new PackagedGateway(config, options, Files.createTempFile("gateway", ".log"));
+        return start(Artifact.built(), config, options);
+    }
+
+    public static PackagedGateway start(Artifact artifact, Map<String, String> config, List<String> options)
+            throws IOException {
+        PackagedGateway gateway = new PackagedGateway(artifact, config, options,
+                Files.createTempFile("gateway", ".log"));
         gateway.launch();
         return gateway;
     }
 
     /** True when the build made a native executable (-Dnative): that is what the tests then run. */
     public static boolean isNative() {
-        return Files.isExecutable(nativeExecutable());
+        return Artifact.built() == Artifact.NATIVE;
     }
 
-    private static Path nativeExecutable() {
+    /** The native executable Quarkus builds, as the build passes its path (failsafe, the load profile). */
+    public static Path nativeExecutable() {
         return Path.of(System.getProperty("native.image.path", "target/none-runner"));
     }
 
@@ -61,16 +85,12 @@ public final class PackagedGateway implements AutoCloseable {
         port = PrometheusServer.freePort();
         starts++;
         List<String> command = new ArrayList<>();
-        Path nativeExecutable = nativeExecutable();
-        if (Files.isExecutable(nativeExecutable)) {
-            command.add(nativeExecutable.toString());
-        } else {
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        }
+        command.add(artifact == Artifact.NATIVE ? nativeExecutable().toString()
+                : Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options);
         command.add("-Dquarkus.http.ssl-port=" + port);
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        if (!Files.isExecutable(nativeExecutable)) {
+        if (artifact == Artifact.JAR) {
             command.add("-jar");
             command.add("target/quarkus-app/quarkus-run.jar");
         }
@@ -112,7 +132,7 @@ public final class PackagedGateway implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the gateway did not get ready:\n" + log());
             }
-            Thread.sleep(250);
+            Thread.sleep(20);
         }
     }
 
@@ -126,24 +146,55 @@ public final class PackagedGateway implements AutoCloseable {
 
     /** GET over HTTPS, trusting any certificate (the tests check TLS elsewhere). */
     public HttpResponse<String> get(String path) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
+        return send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+    }
 
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
+    /** A request to this gateway, to be completed and sent with {@link #send}. */
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("https://" + address() + path)).timeout(Duration.ofSeconds(30));
+    }
 
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        HttpClient client = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
-        return client.send(HttpRequest.newBuilder(URI.create("https://" + address() + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    /** Sends over HTTPS, trusting any certificate. */
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws Exception {
+        return HTTP.send(request, body);
+    }
+
+    /** The certificate the gateway presents in a new TLS handshake; null when the handshake fails. */
+    public X509Certificate servingCertificate() {
+        try (SSLSocket socket = (SSLSocket) trustingContext().getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static HttpClient trustingClient() {
+        return HttpClient.newBuilder().sslContext(trustingContext()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** TLS that trusts any server: the tests check the gateway's certificate where it matters. */
+    private static SSLContext trustingContext() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public String log() {
