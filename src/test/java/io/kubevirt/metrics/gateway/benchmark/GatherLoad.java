@@ -2,8 +2,9 @@ package io.kubevirt.metrics.gateway.benchmark;
 
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.HttpStub;
+import io.kubevirt.metrics.gateway.testing.ImageFlags;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
-import java.net.http.HttpResponse;
+import io.kubevirt.metrics.gateway.testing.PackagedGateway.Artifact;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,14 +20,23 @@ import java.util.concurrent.Future;
 /**
  * The packaged gateway under load, on loopback only: four simulated virt-handler pods of about
  * 25,000 series each (plain HTTP, so the figure is the gateway's and not TLS's), a fixed number of
- * sequential gathers, then of concurrent ones. Prints latency, the gateway's CPU time per gather
- * and its peak memory. Bounded: 2 × {@link #GATHERS} requests, then it stops everything.
+ * sequential gathers, then of concurrent ones. For the jar, and in the same run for the native
+ * executable when the build made one, each with its image's flags and the same fixed heap
+ * ({@code -Dgateway.heap=256m}, the default): time from start to ready, resident
+ * memory at rest, latency, CPU time per gather and peak resident memory. Bounded: 2 ×
+ * {@link #GATHERS} requests per artifact, then it stops everything.
  * Run: {@code ./mvnw -B -Pload -DskipTests verify}.
  */
 public final class GatherLoad {
     static final int TARGETS = 4;
     static final int GATHERS = 30;
     static final int CLIENTS = 4;
+    static final int STARTS = 5;
+
+    /** What one artifact measured; times in milliseconds, memory in MB. */
+    record Figures(Artifact artifact, double startToReady, double restingRss, double[] sequential,
+            double cpuPerGather, double[] concurrent, double peakRss) {
+    }
 
     public static void main(String[] args) throws Exception {
         List<HttpStub> stubs = new ArrayList<>();
@@ -46,50 +56,80 @@ public final class GatherLoad {
         Path targets = Files.createTempFile("targets", ".yaml");
         Files.writeString(targets, fileSd);
         SelfSignedCertificate tls = SelfSignedCertificate.generate();
-        try (PackagedGateway gateway = PackagedGateway.start(Map.of(
+        Map<String, String> config = Map.of(
                 "gateway.discovery.kubernetes.enabled", "false",
                 "gateway.discovery.file", targets.toString(),
                 "gateway.tls.cert-file", tls.certFile().toString(),
-                "gateway.tls.key-file", tls.keyFile().toString()), List.of(System.getProperty("gateway.jvm",
-                        "-Xmx256m").split(" ")))) {
+                "gateway.tls.key-file", tls.keyFile().toString());
+        String heap = System.getProperty("gateway.heap", "256m");
+        List<Artifact> artifacts = Files.isExecutable(PackagedGateway.nativeExecutable())
+                ? List.of(Artifact.JAR, Artifact.NATIVE) : List.of(Artifact.JAR);
+        try {
+            System.out.printf("%d targets, %d series, %.1f MB per gather%n", TARGETS, series, bytes / 1e6);
+            List<Figures> figures = new ArrayList<>();
+            for (Artifact artifact : artifacts) {
+                List<String> options = ImageFlags.withHeap(artifact, heap);
+                System.out.printf("%s: %s%n", artifact, String.join(" ", options));
+                figures.add(measure(artifact, config, options));
+            }
+            System.out.println();
+            System.out.println("| artifact | start to ready | RSS at rest | sequential p50 / p90 / max "
+                    + "| CPU per gather | " + CLIENTS + " concurrent clients p50 / p90 / max | peak RSS |");
+            System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+            for (Figures f : figures) {
+                System.out.printf("| %s | %.0f ms | %.0f MB | %.0f / %.0f / %.0f ms | %.0f ms | %.0f / %.0f / %.0f ms "
+                        + "| %.0f MB |%n", f.artifact().name().toLowerCase(), f.startToReady(), f.restingRss(),
+                        percentile(f.sequential(), 50), percentile(f.sequential(), 90),
+                        percentile(f.sequential(), 100), f.cpuPerGather(), percentile(f.concurrent(), 50),
+                        percentile(f.concurrent(), 90), percentile(f.concurrent(), 100), f.peakRss());
+            }
+        } finally {
+            stubs.forEach(HttpStub::close);
+        }
+    }
+
+    private static Figures measure(Artifact artifact, Map<String, String> config, List<String> options)
+            throws Exception {
+        // Start to ready: the median of a few starts (the first one also warms the page cache).
+        double[] starts = new double[STARTS];
+        for (int i = 0; i < STARTS; i++) {
+            long start = System.nanoTime();
+            try (PackagedGateway gateway = PackagedGateway.start(artifact, config, options)) {
+                gateway.awaitReady(Duration.ofSeconds(60));
+                starts[i] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        try (PackagedGateway gateway = PackagedGateway.start(artifact, config, options)) {
             gateway.awaitReady(Duration.ofSeconds(60));
-            System.out.printf("%d targets, %d series, %.1f MB per gather; gateway JVM options %s%n", TARGETS,
-                    series, bytes / 1e6, System.getProperty("gateway.jvm", "-Xmx256m"));
+            Thread.sleep(2000); // At rest: started, nothing scraped yet.
+            double restingRss = memory(gateway, "VmRSS");
             for (int i = 0; i < 5; i++) {
                 gateway.get("/metrics"); // Warm-up.
             }
             long cpuBefore = cpuNanos(gateway);
             double[] sequential = new double[GATHERS];
-            int outputBytes = 0;
             for (int i = 0; i < GATHERS; i++) {
                 long start = System.nanoTime();
-                HttpResponse<String> response = gateway.get("/metrics");
+                gateway.get("/metrics");
                 sequential[i] = (System.nanoTime() - start) / 1e6;
-                outputBytes = response.body().length();
             }
             double cpuPerGather = (cpuNanos(gateway) - cpuBefore) / 1e6 / GATHERS;
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-            List<Future<Double>> concurrent = new ArrayList<>();
+            List<Future<Double>> running = new ArrayList<>();
             for (int i = 0; i < GATHERS; i++) {
-                concurrent.add(clients.submit(() -> {
+                running.add(clients.submit(() -> {
                     long start = System.nanoTime();
                     gateway.get("/metrics");
                     return (System.nanoTime() - start) / 1e6;
                 }));
             }
-            double[] shared = new double[GATHERS];
+            double[] concurrent = new double[GATHERS];
             for (int i = 0; i < GATHERS; i++) {
-                shared[i] = concurrent.get(i).get();
+                concurrent[i] = running.get(i).get();
             }
             clients.shutdown();
-            System.out.printf("output %.1f MB%n", outputBytes / 1e6);
-            System.out.printf("sequential gathers: p50 %.0f ms, p90 %.0f ms, max %.0f ms; gateway CPU %.0f ms per gather%n",
-                    percentile(sequential, 50), percentile(sequential, 90), percentile(sequential, 100), cpuPerGather);
-            System.out.printf("%d concurrent clients: p50 %.0f ms, p90 %.0f ms, max %.0f ms%n", CLIENTS,
-                    percentile(shared, 50), percentile(shared, 90), percentile(shared, 100));
-            System.out.printf("gateway peak resident memory: %s%n", peakMemory(gateway));
-        } finally {
-            stubs.forEach(HttpStub::close);
+            return new Figures(artifact, percentile(starts, 50), restingRss, sequential, cpuPerGather, concurrent,
+                    memory(gateway, "VmHWM"));
         }
     }
 
@@ -107,8 +147,10 @@ public final class GatherLoad {
         return ticks * 10_000_000L; // USER_HZ is 100 on Linux.
     }
 
-    private static String peakMemory(PackagedGateway gateway) throws Exception {
-        return Files.readAllLines(Path.of("/proc", Long.toString(gateway.process().pid()), "status")).stream()
-                .filter(l -> l.startsWith("VmHWM")).map(l -> l.replaceAll("VmHWM:\\s+", "")).findFirst().orElse("?");
+    /** A memory figure of /proc/PID/status (VmRSS now, VmHWM the peak), in MB. */
+    private static double memory(PackagedGateway gateway, String field) throws Exception {
+        String line = Files.readAllLines(Path.of("/proc", Long.toString(gateway.process().pid()), "status")).stream()
+                .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow();
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
     }
 }
