@@ -21,8 +21,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Targets from a Prometheus file_sd file: a JSON or YAML list of {@code {targets: [host:port],
- * labels: {...}}} groups, re-read when it changes ({@link WatchedFile}); a file that cannot be read or parsed is reported and the
- * last good targets are kept, as Prometheus does.
+ * labels: {...}}} groups, re-read when it changes ({@link WatchedFile}); a file that cannot be read
+ * or parsed puts the source out of sync (logged, see {@link SyncState}) and the last good targets
+ * are kept, as Prometheus does.
  */
 @ApplicationScoped
 public class FileSdSource implements TargetSource {
@@ -31,8 +32,8 @@ public class FileSdSource implements TargetSource {
     private final GatewayConfig.Discovery config;
     private final Vertx vertx;
     private volatile List<DiscoveredTarget> targets = List.of();
+    private final SyncState sync = new SyncState("file");
     private volatile boolean ready;
-    private volatile String lastError;
     private String lastVersion;
 
     public FileSdSource(GatewayConfig config, Vertx vertx) {
@@ -53,25 +54,17 @@ public class FileSdSource implements TargetSource {
         Path file = config.file().orElseThrow();
         try {
             String version = WatchedFile.version(file);
-            if (version.equals(lastVersion)) {
-                return;
+            if (!version.equals(lastVersion)) {
+                targets = parse(Files.readAllBytes(file), file.toString());
+                lastVersion = version;
+                ready = true;
+                LOG.infof("read %d targets from %s", targets.size(), file);
             }
-            targets = parse(Files.readAllBytes(file), file.toString());
-            lastVersion = version;
-            lastError = null;
-            ready = true;
-            LOG.infof("read %d targets from %s", targets.size(), file);
+            sync.synced();
         } catch (NoSuchFileException e) {
-            report(file + " does not exist (yet)");
+            sync.failed(file + " does not exist (yet)");
         } catch (IOException | IllegalArgumentException e) {
-            report(file + ": " + e.getMessage());
-        }
-    }
-
-    private void report(String error) {
-        if (!error.equals(lastError)) {
-            LOG.warnf("file_sd: %s; keeping the %d targets read before", error, targets.size());
-            lastError = error;
+            sync.failed(file + ": " + e.getMessage());
         }
     }
 
@@ -139,6 +132,16 @@ public class FileSdSource implements TargetSource {
     @Override
     public boolean ready() {
         return ready;
+    }
+
+    @Override
+    public boolean inSync() {
+        return sync.inSync();
+    }
+
+    @Override
+    public double lastSyncSeconds() {
+        return sync.lastSyncSeconds();
     }
 
     @Override

@@ -6,9 +6,11 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,22 +19,27 @@ import org.jboss.logging.Logger;
 /**
  * KubeVirt's pods, followed with one fabric8 informer per watched namespace (or one for all). Each
  * scrape reads the informers' caches; nothing calls the API per request. Ready once every informer
- * has synced.
+ * has synced; in sync while every informer is watching (checked every {@link #SYNC_CHECK}), so an
+ * API-server outage shows in the log and the metrics while the last known pods are still scraped.
  */
 @ApplicationScoped
 public class KubernetesPodSource implements TargetSource {
     /** The namespace KubeVirt is usually installed in, when the gateway's own is unknown. */
     static final String FALLBACK_NAMESPACE = "kubevirt";
     static final String ALL_NAMESPACES = "*";
+    static final Duration SYNC_CHECK = Duration.ofSeconds(1);
     private static final Logger LOG = Logger.getLogger(KubernetesPodSource.class);
 
     private final GatewayConfig.Kubernetes config;
     private final Instance<KubernetesClient> client;
+    private final Vertx vertx;
     private final List<SharedIndexInformer<Pod>> informers = new CopyOnWriteArrayList<>();
+    private final SyncState sync = new SyncState("kubernetes");
 
-    public KubernetesPodSource(GatewayConfig config, Instance<KubernetesClient> client) {
+    public KubernetesPodSource(GatewayConfig config, Instance<KubernetesClient> client, Vertx vertx) {
         this.config = config.discovery().kubernetes();
         this.client = client;
+        this.vertx = vertx;
     }
 
     void start(@Observes StartupEvent event) {
@@ -45,14 +52,23 @@ public class KubernetesPodSource implements TargetSource {
                     : kubernetes.pods().inNamespace(namespace);
             SharedIndexInformer<Pod> informer = pods.withLabelSelector(config.labelSelector()).runnableInformer(0);
             informer.exceptionHandler((started, error) -> {
-                LOG.warnf("watching pods in %s (selector %s) failed, retrying: %s", namespace,
-                        config.labelSelector(), error.toString());
+                sync.failed("listing or watching pods in " + namespace + " failed, retrying: " + error);
                 return true;
             });
             informer.start();
             informers.add(informer);
             LOG.infof("watching pods in %s with label selector %s, port %s", namespace, config.labelSelector(),
                     config.portName());
+        }
+        vertx.setPeriodic(SYNC_CHECK.toMillis(), id -> checkSync());
+    }
+
+    /** In sync when every informer has its list and a running watch; out of sync only once it had been. */
+    private void checkSync() {
+        if (informers.stream().allMatch(informer -> informer.hasSynced() && informer.isWatching())) {
+            sync.synced();
+        } else if (sync.lastSyncSeconds() > 0) {
+            sync.failed("the watch of pods (selector " + config.labelSelector() + ") is not running");
         }
     }
 
@@ -83,6 +99,16 @@ public class KubernetesPodSource implements TargetSource {
     @Override
     public boolean ready() {
         return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    @Override
+    public boolean inSync() {
+        return sync.inSync();
+    }
+
+    @Override
+    public double lastSyncSeconds() {
+        return sync.lastSyncSeconds();
     }
 
     @Override

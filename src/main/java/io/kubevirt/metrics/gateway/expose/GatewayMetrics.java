@@ -1,5 +1,7 @@
 package io.kubevirt.metrics.gateway.expose;
 
+import io.kubevirt.metrics.gateway.discovery.Discovery;
+import io.kubevirt.metrics.gateway.discovery.TargetSource;
 import io.kubevirt.metrics.gateway.merge.MergeReport;
 import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.micrometer.core.instrument.Counter;
@@ -28,8 +30,25 @@ public class GatewayMetrics {
     private final Counter coalesced;
     private final AtomicInteger targets = new AtomicInteger();
 
-    public GatewayMetrics(MeterRegistry registry) {
+    public GatewayMetrics(MeterRegistry registry, Discovery discovery) {
         this.registry = registry;
+        for (TargetSource source : discovery.sources()) {
+            Gauge.builder(PREFIX + "discovery.up", source, s -> s.inSync() ? 1 : 0)
+                    .description("1 while the discovery source's view is current, 0 while it cannot see changes "
+                            + "(its last known targets are still scraped).")
+                    .tag("source", source.name())
+                    .register(registry);
+            Gauge.builder(PREFIX + "discovery.last.sync.timestamp", source, TargetSource::lastSyncSeconds)
+                    .description("When the discovery source's view was last known to be current, in seconds since "
+                            + "the epoch.")
+                    .baseUnit("seconds")
+                    .tag("source", source.name())
+                    .register(registry);
+            Gauge.builder(PREFIX + "targets", source, s -> s.targets().size())
+                    .description("Targets the discovery source knows, before relabeling and sharding.")
+                    .tag("source", source.name())
+                    .register(registry);
+        }
         this.gatherDuration = Timer.builder(PREFIX + "gather.duration")
                 .description("Time to scrape all targets and merge their metrics, per /metrics request served.")
                 .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
@@ -38,8 +57,8 @@ public class GatewayMetrics {
         this.coalesced = Counter.builder(PREFIX + "requests.coalesced")
                 .description("Requests for /metrics answered by a scrape of all targets that was already running.")
                 .register(registry);
-        Gauge.builder(PREFIX + "targets", targets, AtomicInteger::get)
-                .description("Targets in the last scrape of all targets.")
+        Gauge.builder(PREFIX + "scrape.targets", targets, AtomicInteger::get)
+                .description("Targets this replica scraped in its last gather (after relabeling and sharding).")
                 .register(registry);
     }
 

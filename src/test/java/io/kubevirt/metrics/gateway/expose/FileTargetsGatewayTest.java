@@ -51,6 +51,11 @@ class FileTargetsGatewayTest {
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("up{") && l.contains(FileTargetsResource.BROKEN_POD)
                 && l.endsWith("} 0")), metrics);
         assertTrue(metrics.contains("kubevirt_metrics_gateway_scrape_errors_total{reason=\"parse\""));
+        // The file was read: discovery in sync, its two targets known, both scraped.
+        assertTrue(metrics.contains("kubevirt_metrics_gateway_discovery_up{source=\"file\"} 1.0\n"), metrics);
+        assertTrue(metrics.contains("kubevirt_metrics_gateway_targets{source=\"file\"} 2.0\n"), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("kubevirt_metrics_gateway_discovery_last_sync_timestamp_seconds"
+                + "{source=\"file\"} 1.")), metrics);
         List<String> samples = Expositions.checkValid(metrics);
         assertTrue(samples.contains("kubevirt_metrics_gateway_gather_duration_seconds_count"), samples.toString());
     }
