@@ -47,6 +47,7 @@ public class Gatherer {
     private final GatherPipeline pipeline;
     private final AtomicReference<CompletableFuture<Buffer>> running = new AtomicReference<>();
     private volatile long runningSince;
+    private volatile long runningDeadline;
 
     public Gatherer(Discovery discovery, ShardMembership shard, RelabelConfigStore relabelConfig, Scraper scraper, Vertx vertx,
             PrometheusMeterRegistry registry, GatewayMetrics metrics, GatewayConfig config) {
@@ -71,6 +72,7 @@ public class Gatherer {
             CompletableFuture<Buffer> mine = new CompletableFuture<>();
             if (running.compareAndSet(null, mine)) {
                 runningSince = System.nanoTime();
+                runningDeadline = runningSince + timeout.toNanos();
                 mine.whenComplete((result, error) -> running.compareAndSet(mine, null));
                 start(timeout).whenComplete((result, error) -> {
                     if (error != null) {
@@ -87,6 +89,16 @@ public class Gatherer {
     /** How long the gather in progress has been running; zero when none is. */
     public Duration runningFor() {
         return running.get() == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - runningSince);
+    }
+
+    /**
+     * How far the gather in progress is past its deadline (the scrape timeout it was started with);
+     * zero when none is running or it is within its deadline. Every scrape ends by its deadline, so
+     * a gather far past it is wedged.
+     */
+    public Duration overdue() {
+        long late = System.nanoTime() - runningDeadline;
+        return running.get() == null || late <= 0 ? Duration.ZERO : Duration.ofNanos(late);
     }
 
     private CompletableFuture<Buffer> start(Duration timeout) {
