@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -22,8 +25,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * The packaged gateway as a process: the native executable when the build made one (-Dnative),
  * else the jar of target/quarkus-app; or the artifact named. Configured with system properties;
- * stopped on close (killed when it does not stop: a process that hit an OutOfMemoryError may
- * ignore SIGTERM).
+ * killed on close (a graceful stop takes the pre-shutdown delay, and a process that hit an
+ * OutOfMemoryError may ignore SIGTERM); {@link #terminate()} is the graceful way.
  */
 public final class PackagedGateway implements AutoCloseable {
     private static final int STARTS = 3;
@@ -33,9 +36,19 @@ public final class PackagedGateway implements AutoCloseable {
     public enum Artifact {
         JAR, NATIVE;
 
-        /** The artifact the build made: NATIVE with -Dnative (the integration tests then test it), else JAR. */
+        /**
+         * The artifact the last build made, as Quarkus records it in target/quarkus-artifact.properties
+         * (so a native executable left from an earlier build is not mistaken for this one's): NATIVE
+         * with -Dnative, and the integration tests then test it; else JAR.
+         */
         public static Artifact built() {
-            return Files.isExecutable(nativeExecutable()) ? NATIVE : JAR;
+            Properties artifact = new Properties();
+            try (var in = Files.newInputStream(Path.of("target", "quarkus-artifact.properties"))) {
+                artifact.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("no packaged gateway: run the package phase first", e);
+            }
+            return "native".equals(artifact.getProperty("type")) ? NATIVE : JAR;
         }
     }
 
@@ -159,6 +172,16 @@ public final class PackagedGateway implements AutoCloseable {
         return HTTP.send(request, body);
     }
 
+    /** Sends over HTTPS without waiting for the answer. */
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+        return HTTP.sendAsync(request, body);
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod; {@link #awaitExit} waits for the end. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** The certificate the gateway presents in a new TLS handshake; null when the handshake fails. */
     public X509Certificate servingCertificate() {
         try (SSLSocket socket = (SSLSocket) trustingContext().getSocketFactory().createSocket("127.0.0.1", port)) {
@@ -207,10 +230,7 @@ public final class PackagedGateway implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
+        process.destroyForcibly().waitFor();
         log.toFile().delete();
     }
 }
