@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -294,10 +293,10 @@ public final class RelabelRule {
                 replace(labels, value, state);
                 return true;
             case LOWERCASE:
-                set(labels, targetLabel, value.toLowerCase(Locale.ROOT));
+                set(labels, targetLabel, GoCase.toLower(value));
                 return true;
             case UPPERCASE:
-                set(labels, targetLabel, value.toUpperCase(Locale.ROOT));
+                set(labels, targetLabel, GoCase.toUpper(value));
                 return true;
             case HASHMOD:
                 set(labels, targetLabel, Long.toUnsignedString(hashmod(value, modulus)));

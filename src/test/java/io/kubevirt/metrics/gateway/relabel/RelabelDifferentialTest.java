@@ -76,6 +76,7 @@ class RelabelDifferentialTest {
                 "namespace", "kubevirt"));
         stub("../relabel/edge-target.prom", Map.of(
                 "__meta_kubernetes_pod_name", "edge-0",
+                "__meta_kubernetes_pod_label_team", "Straße-İstanbul-ΣΟΦΟΣ-ﬁ",
                 "pod", "edge-0"));
         // One Prometheus per case, all at once: each scrapes the three stubs every second.
         Map<Case, PrometheusServer> servers = new LinkedHashMap<>();
