@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.discovery.DiscoveredTarget;
+import io.kubevirt.metrics.gateway.discovery.ShardMembership;
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.MergeReport;
 import io.kubevirt.metrics.gateway.merge.Merger;
@@ -17,9 +18,9 @@ import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The steps of a gather that do no I/O: targets from discovered targets, an outcome from a
@@ -39,18 +40,46 @@ public final class GatherPipeline {
     public record Outcome(ScrapeResult result, TargetLabels labels, TargetExposition exposition, int seriesAdded) {
     }
 
-    /** The scrape targets: discovered, relabeled, without duplicates, in a stable order. */
-    public static List<ScrapeTarget> targets(List<DiscoveredTarget> discovered, RelabelRules rules) {
-        Set<ScrapeTarget> targets = new LinkedHashSet<>();
+    /**
+     * The targets of a gather, as Prometheus' target manager sees them.
+     *
+     * @param active the scrape targets: relabeled, without duplicates, in a stable order
+     * @param discovered for each active target, the labels of the first discovered target that gave it
+     * @param dropped the discovered targets that relabeling dropped
+     */
+    public record Targets(List<ScrapeTarget> active, Map<ScrapeTarget, DiscoveredTarget> discovered,
+            List<DiscoveredTarget> dropped) {
+
+        /** This replica's share: the targets it does not own count as dropped, as a hashmod keep rule would drop them. */
+        public Targets ownedBy(ShardMembership.Owner owner) {
+            List<ScrapeTarget> owned = new ArrayList<>(active.size());
+            List<DiscoveredTarget> notOwned = new ArrayList<>(dropped);
+            for (ScrapeTarget target : active) {
+                if (owner.owns(target.url())) {
+                    owned.add(target);
+                } else {
+                    notOwned.add(discovered.get(target));
+                }
+            }
+            return new Targets(owned, discovered, notOwned);
+        }
+    }
+
+    /** Relabels the discovered targets. */
+    public static Targets targets(List<DiscoveredTarget> discovered, RelabelRules rules) {
+        Map<ScrapeTarget, DiscoveredTarget> origins = new LinkedHashMap<>();
+        List<DiscoveredTarget> dropped = new ArrayList<>();
         for (DiscoveredTarget target : discovered) {
             ScrapeTarget scrapeTarget = TargetRelabeler.relabel(target, rules);
-            if (scrapeTarget != null) {
-                targets.add(scrapeTarget);
+            if (scrapeTarget == null) {
+                dropped.add(target);
+            } else {
+                origins.putIfAbsent(scrapeTarget, target);
             }
         }
-        List<ScrapeTarget> sorted = new ArrayList<>(targets);
+        List<ScrapeTarget> sorted = new ArrayList<>(origins.keySet());
         sorted.sort(Comparator.comparing(ScrapeTarget::url).thenComparing(t -> t.labels().toString()));
-        return sorted;
+        return new Targets(sorted, origins, dropped);
     }
 
     /** Reads a scrape result: parse, label, metric-relabel; a bad body or too many samples fail the target. */

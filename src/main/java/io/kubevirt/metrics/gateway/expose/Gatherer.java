@@ -1,8 +1,6 @@
 package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
-import io.kubevirt.metrics.gateway.discovery.Discovery;
-import io.kubevirt.metrics.gateway.discovery.ShardMembership;
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.MergeReport;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
@@ -37,8 +35,7 @@ import org.jboss.logging.Logger;
 public class Gatherer {
     private static final Logger LOG = Logger.getLogger(Gatherer.class);
 
-    private final Discovery discovery;
-    private final ShardMembership shard;
+    private final TargetStates states;
     private final RelabelConfigStore relabelConfig;
     private final Scraper scraper;
     private final Vertx vertx;
@@ -49,10 +46,9 @@ public class Gatherer {
     private volatile long runningSince;
     private volatile long runningDeadline;
 
-    public Gatherer(Discovery discovery, ShardMembership shard, RelabelConfigStore relabelConfig, Scraper scraper, Vertx vertx,
+    public Gatherer(TargetStates states, RelabelConfigStore relabelConfig, Scraper scraper, Vertx vertx,
             PrometheusMeterRegistry registry, GatewayMetrics metrics, GatewayConfig config) {
-        this.discovery = discovery;
-        this.shard = shard;
+        this.states = states;
         this.relabelConfig = relabelConfig;
         this.scraper = scraper;
         this.vertx = vertx;
@@ -104,9 +100,7 @@ public class Gatherer {
     private CompletableFuture<Buffer> start(Duration timeout) {
         long start = System.nanoTime();
         RelabelConfig config = relabelConfig.current();
-        ShardMembership.Owner shard = this.shard.owner();
-        List<ScrapeTarget> targets = GatherPipeline.targets(discovery.targets(), config.targetRules()).stream()
-                .filter(target -> shard.owns(target.url())).toList();
+        List<ScrapeTarget> targets = states.current(config).active();
         Set<String> urls = targets.stream().map(ScrapeTarget::url).collect(Collectors.toSet());
         metrics.retainTargets(urls);
         scraper.retain(urls);
@@ -124,6 +118,7 @@ public class Gatherer {
         }
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenCompose(v -> blocking(() -> {
             List<GatherPipeline.Outcome> done = outcomes.stream().map(CompletableFuture::join).toList();
+            states.record(done);
             // The gateway's own metrics are read before this merge: its drops and duration show in
             // the next gather, as Prometheus' own metrics lag its scrapes.
             byte[] own = registry.scrape(TextFormat.CONTENT_TYPE_004).getBytes(StandardCharsets.UTF_8);

@@ -184,7 +184,7 @@ class RelabelDifferentialTest {
         });
         GatherPipeline pipeline = new GatherPipeline(0);
         List<GatherPipeline.Outcome> outcomes = new ArrayList<>();
-        for (ScrapeTarget target : GatherPipeline.targets(discovered, config.targetRules())) {
+        for (ScrapeTarget target : GatherPipeline.targets(discovered, config.targetRules()).active()) {
             byte[] body = bodies.get(target.host() + ":" + target.port()).getBytes(StandardCharsets.UTF_8);
             outcomes.add(pipeline.read(new ScrapeResult(target, body, body.length, "text/plain; version=0.0.4",
                     0.01, null, null), config));
