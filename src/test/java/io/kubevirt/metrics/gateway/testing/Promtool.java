@@ -19,7 +19,10 @@ public final class Promtool {
     private Promtool() {
     }
 
-    /** The binary, or the test fails (CI) or is skipped (elsewhere) when it is not installed. */
+    /**
+     * A Debian-packaged binary the tests run (promtool, prometheus, chromium), or the test fails
+     * (CI, where .ci/run installs them) or is skipped (elsewhere) when it is not installed.
+     */
     public static String binary(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path candidate = Path.of(dir, name);
@@ -28,9 +31,9 @@ public final class Promtool {
             }
         }
         if ("true".equals(System.getenv("CI"))) {
-            throw new AssertionError(name + " is not installed; .ci/run installs Debian's prometheus package");
+            throw new AssertionError(name + " is not installed; .ci/run installs it");
         }
-        assumeTrue(false, name + " is not installed (apt-get install prometheus)");
+        assumeTrue(false, name + " is not installed (apt-get install prometheus chromium)");
         return null;
     }
 
