@@ -135,13 +135,8 @@ public class FileSdSource implements TargetSource {
     }
 
     @Override
-    public boolean inSync() {
-        return sync.inSync();
-    }
-
-    @Override
-    public double lastSyncSeconds() {
-        return sync.lastSyncSeconds();
+    public SyncState sync() {
+        return sync;
     }
 
     @Override

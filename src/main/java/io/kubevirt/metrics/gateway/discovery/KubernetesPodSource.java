@@ -102,13 +102,8 @@ public class KubernetesPodSource implements TargetSource {
     }
 
     @Override
-    public boolean inSync() {
-        return sync.inSync();
-    }
-
-    @Override
-    public double lastSyncSeconds() {
-        return sync.lastSyncSeconds();
+    public SyncState sync() {
+        return sync;
     }
 
     @Override

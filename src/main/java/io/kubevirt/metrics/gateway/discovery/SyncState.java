@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
  * the latest error) and once as an INFO when it ends, so a flapping API server cannot flood the
  * log. Thread safe.
  */
-final class SyncState {
+public final class SyncState {
     static final Duration REPEAT = Duration.ofMinutes(1);
     private static final Logger LOG = Logger.getLogger(SyncState.class);
 
@@ -50,12 +50,13 @@ final class SyncState {
         inSync = false;
     }
 
-    boolean inSync() {
+    /** True while the source's view is current. */
+    public boolean inSync() {
         return inSync;
     }
 
     /** Seconds since the epoch of the last time the view was current; 0 before the first time. */
-    double lastSyncSeconds() {
+    public double lastSyncSeconds() {
         return lastSyncMillis / 1000.0;
     }
 }

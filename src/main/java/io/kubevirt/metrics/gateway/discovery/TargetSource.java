@@ -14,14 +14,11 @@ public interface TargetSource {
     boolean ready();
 
     /**
-     * True while the view is current (informers watching, file read without error). A source out
-     * of sync still serves its last known targets: a short API-server outage must not empty the
-     * gateway's answer, so readiness does not depend on this.
+     * Whether the view is current (informers watching, file read without error), and since when.
+     * A source out of sync still serves its last known targets: a short API-server outage must
+     * not empty the gateway's answer, so readiness does not depend on this.
      */
-    boolean inSync();
-
-    /** Seconds since the epoch of the last time the view was current; 0 before the first time. */
-    double lastSyncSeconds();
+    SyncState sync();
 
     /** The current targets; cheap (reads a cache, never calls out). */
     List<DiscoveredTarget> targets();

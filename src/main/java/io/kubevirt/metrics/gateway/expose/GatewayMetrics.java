@@ -2,6 +2,7 @@ package io.kubevirt.metrics.gateway.expose;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.kubevirt.metrics.gateway.discovery.Discovery;
+import io.kubevirt.metrics.gateway.discovery.SyncState;
 import io.kubevirt.metrics.gateway.discovery.TargetSource;
 import io.kubevirt.metrics.gateway.merge.MergeReport;
 import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
@@ -35,12 +36,12 @@ public class GatewayMetrics {
     public GatewayMetrics(MeterRegistry registry, Discovery discovery) {
         this.registry = registry;
         for (TargetSource source : discovery.sources()) {
-            Gauge.builder(PREFIX + "discovery.up", source, s -> s.inSync() ? 1 : 0)
+            Gauge.builder(PREFIX + "discovery.up", source.sync(), s -> s.inSync() ? 1 : 0)
                     .description("1 while the discovery source's view is current, 0 while it cannot see changes "
                             + "(its last known targets are still scraped).")
                     .tag("source", source.name())
                     .register(registry);
-            Gauge.builder(PREFIX + "discovery.last.sync.timestamp", source, TargetSource::lastSyncSeconds)
+            Gauge.builder(PREFIX + "discovery.last.sync.timestamp", source.sync(), SyncState::lastSyncSeconds)
                     .description("When the discovery source's view was last known to be current, in seconds since "
                             + "the epoch.")
                     .baseUnit("seconds")

@@ -1,7 +1,5 @@
 package io.kubevirt.metrics.gateway.benchmark;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -11,6 +9,7 @@ import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.ImageFlags;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway.Artifact;
+import io.kubevirt.metrics.gateway.testing.Pods;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.vertx.core.Vertx;
@@ -81,13 +80,15 @@ public final class Soak {
             String handler = new String(ScaledVirtHandler.body(50, "worker"), StandardCharsets.UTF_8);
             StubTarget api = stub(vertx, tls, Samples.text("legacy-names/virt-api.prom"), stubs);
             StubTarget controller = stub(vertx, tls, Samples.text("legacy-names/virt-controller.prom"), stubs);
-            client.pods().inNamespace(NS).resource(pod("virt-api-1", "virt-api", api)).create();
-            client.pods().inNamespace(NS).resource(pod("virt-controller-1", "virt-controller", controller)).create();
+            client.pods().inNamespace(NS).resource(Pods.onLoopback(NS, "virt-api-1", "virt-api", api.port())).create();
+            client.pods().inNamespace(NS).resource(Pods.onLoopback(NS, "virt-controller-1", "virt-controller",
+                    controller.port())).create();
             List<StubTarget> handlers = new ArrayList<>();
             for (int i = 0; i < HANDLERS; i++) {
                 StubTarget stub = stub(vertx, tls, handler, stubs);
                 handlers.add(stub);
-                client.pods().inNamespace(NS).resource(pod("virt-handler-" + i + "-0", "virt-handler", stub)).create();
+                client.pods().inNamespace(NS).resource(Pods.onLoopback(NS, "virt-handler-" + i + "-0", "virt-handler",
+                        stub.port())).create();
             }
             try (PackagedGateway gateway = PackagedGateway.start(Artifact.JAR, Map.of(
                     "quarkus.kubernetes-client.api-server-url", client.getMasterUrl().toString(),
@@ -115,7 +116,8 @@ public final class Soak {
                     int slot = (int) (r % HANDLERS);
                     client.pods().inNamespace(NS).withName(current[slot]).delete();
                     current[slot] = "virt-handler-" + slot + "-" + r;
-                    client.pods().inNamespace(NS).resource(pod(current[slot], "virt-handler", handlers.get(slot)))
+                    client.pods().inNamespace(NS).resource(Pods.onLoopback(NS, current[slot], "virt-handler",
+                            handlers.get(slot).port()))
                             .create();
                     boolean faulty = r % 3 == 0;
                     handlers.get((slot + 1) % HANDLERS).status(faulty ? 500 : 200);
@@ -151,16 +153,6 @@ public final class Soak {
         StubTarget stub = new StubTarget(vertx, () -> body, tls.certFile().toString(), tls.keyFile().toString());
         stubs.add(stub);
         return stub;
-    }
-
-    private static Pod pod(String name, String component, StubTarget target) {
-        return new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS)
-                .addToLabels("kubevirt.io", component).addToLabels("prometheus.kubevirt.io", "true").endMetadata()
-                .withNewSpec().addNewContainer().withName(component)
-                .addNewPort().withName("metrics").withContainerPort(target.port()).withProtocol("TCP").endPort()
-                .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build();
     }
 
     private static void read(PackagedGateway gateway, AtomicLong answers, AtomicLong failed) {

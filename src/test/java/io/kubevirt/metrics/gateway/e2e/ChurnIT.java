@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -19,6 +18,7 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.Pods;
 import io.kubevirt.metrics.gateway.testing.Promtool;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
@@ -116,16 +116,6 @@ class ChurnIT {
         }
     }
 
-    private static Pod pod(String name, String component, StubTarget target) {
-        return new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS)
-                .addToLabels("kubevirt.io", component).addToLabels("prometheus.kubevirt.io", "true").endMetadata()
-                .withNewSpec().addNewContainer().withName(component)
-                .addNewPort().withName("metrics").withContainerPort(target.port()).withProtocol("TCP").endPort()
-                .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build();
-    }
-
     @Test
     void answersCompleteAndInTimeThroughChurnFaultsAndAnApiOutage() throws Exception {
         StubTarget api = stub("legacy-names/virt-api.prom");
@@ -136,9 +126,10 @@ class ChurnIT {
         StubTarget late = stub("current-names/virt-handler.prom");
         kubernetes = apiServer(0, new KubernetesCrudDispatcher());
         int apiPort = kubernetes.getPort();
-        List<Pod> base = List.of(pod("virt-api-1", "virt-api", api), pod("virt-controller-1", "virt-controller",
-                controller), pod("virt-handler-1", "virt-handler", handler1), pod("virt-handler-2", "virt-handler",
-                handler2));
+        List<Pod> base = List.of(Pods.onLoopback(NS, "virt-api-1", "virt-api", api.port()),
+                Pods.onLoopback(NS, "virt-controller-1", "virt-controller", controller.port()),
+                Pods.onLoopback(NS, "virt-handler-1", "virt-handler", handler1.port()),
+                Pods.onLoopback(NS, "virt-handler-2", "virt-handler", handler2.port()));
         try (NamespacedKubernetesClient client = kubernetes.createClient()) {
             base.forEach(p -> client.pods().inNamespace(NS).resource(p).create());
         }
@@ -159,7 +150,8 @@ class ChurnIT {
             // Churn: a pod comes and the one before goes, every second.
             try (NamespacedKubernetesClient client = kubernetes.createClient()) {
                 for (int i = 0; i < 8; i++) {
-                    client.pods().inNamespace(NS).resource(pod("virt-handler-churn-" + i, "virt-handler", churned))
+                    client.pods().inNamespace(NS).resource(Pods.onLoopback(NS, "virt-handler-churn-" + i,
+                            "virt-handler", churned.port()))
                             .create();
                     if (i > 0) {
                         client.pods().inNamespace(NS).withName("virt-handler-churn-" + (i - 1)).delete();
@@ -182,7 +174,8 @@ class ChurnIT {
             kubernetes = apiServer(apiPort, new CompactedApiServer());
             try (NamespacedKubernetesClient client = kubernetes.createClient()) {
                 base.forEach(p -> client.pods().inNamespace(NS).resource(p).create());
-                client.pods().inNamespace(NS).resource(pod("virt-handler-new", "virt-handler", late)).create();
+                client.pods().inNamespace(NS).resource(Pods.onLoopback(NS, "virt-handler-new", "virt-handler",
+                        late.port())).create();
             }
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
                 String metrics = read(gateway).body();

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -13,6 +12,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.Pods;
 import io.kubevirt.metrics.gateway.testing.Promtool;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
@@ -61,18 +61,7 @@ class PackagedGatewayIT {
 
     /** A gateway with file_sd targets, the test certificate on both sides, and {@code extra} config. */
     private PackagedGateway fileTargets(String targets, Map<String, String> extra) throws Exception {
-        Path file = Files.createTempFile("targets", ".yaml");
-        Files.writeString(file, targets);
-        Map<String, String> config = new HashMap<>(Map.of(
-                "gateway.discovery.kubernetes.enabled", "false",
-                "gateway.discovery.file", file.toString(),
-                "gateway.tls.cert-file", tls.certFile().toString(),
-                "gateway.tls.key-file", tls.keyFile().toString(),
-                "gateway.scrape.tls.ca-file", tls.certFile().toString()));
-        config.putAll(extra);
-        PackagedGateway gateway = PackagedGateway.start(config);
-        gateway.awaitReady(Duration.ofSeconds(60));
-        return gateway;
+        return PackagedGateway.startWithFileTargets(targets, tls, extra, List.of());
     }
 
     private static String target(StubTarget stub, String pod) {
@@ -157,7 +146,8 @@ class PackagedGatewayIT {
         kubernetes.init();
         try (StubTarget api = stub(VIRT_API); StubTarget handler = stub(Samples.text("current-names/virt-handler.prom"));
                 NamespacedKubernetesClient client = kubernetes.createClient()) {
-            client.pods().inNamespace("kubevirt").resource(pod("virt-api-1", "virt-api", api.port())).create();
+            client.pods().inNamespace("kubevirt").resource(Pods.onLoopback("kubevirt", "virt-api-1", "virt-api",
+                    api.port())).create();
             try (PackagedGateway gateway = PackagedGateway.start(Map.of(
                     "quarkus.kubernetes-client.api-server-url", client.getMasterUrl().toString(),
                     "quarkus.kubernetes-client.trust-certs", "true",
@@ -171,7 +161,8 @@ class PackagedGatewayIT {
                         + "instance=\"" + api.address() + "\",job=\"kubevirt-prometheus-metrics\",kubevirt_io=\"virt-api\","
                         + "namespace=\"kubevirt\",pod=\"virt-api-1\",service=\"kubevirt-prometheus-metrics\"} 1\n"));
                 // Watched, not listed once: a pod that comes and one that goes.
-                client.pods().inNamespace("kubevirt").resource(pod("virt-handler-x", "virt-handler", handler.port()))
+                client.pods().inNamespace("kubevirt").resource(Pods.onLoopback("kubevirt", "virt-handler-x",
+                        "virt-handler", handler.port()))
                         .create();
                 client.pods().inNamespace("kubevirt").withName("virt-api-1").delete();
                 await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -213,16 +204,6 @@ class PackagedGatewayIT {
             families.add(line.split(" ")[2]);
         }
         return families;
-    }
-
-    private static io.fabric8.kubernetes.api.model.Pod pod(String name, String component, int port) {
-        return new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace("kubevirt")
-                .addToLabels("kubevirt.io", component).addToLabels("prometheus.kubevirt.io", "true").endMetadata()
-                .withNewSpec().addNewContainer().withName(component)
-                .addNewPort().withName("metrics").withContainerPort(port).withProtocol("TCP").endPort()
-                .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build();
     }
 
     private static long hashmod(String value, int modulus) throws Exception {

@@ -16,11 +16,7 @@ import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.vertx.core.Vertx;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,27 +41,13 @@ class ProcessLifecycleIT {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    private PackagedGateway start(String targets, Map<String, String> extra, List<String> options) throws Exception {
-        Path file = Files.createTempFile("targets", ".yaml");
-        Files.writeString(file, targets);
-        Map<String, String> config = new HashMap<>(Map.of(
-                "gateway.discovery.kubernetes.enabled", "false",
-                "gateway.discovery.file", file.toString(),
-                "gateway.tls.cert-file", tls.certFile().toString(),
-                "gateway.tls.key-file", tls.keyFile().toString(),
-                "gateway.scrape.tls.ca-file", tls.certFile().toString()));
-        config.putAll(extra);
-        PackagedGateway gateway = PackagedGateway.start(config, options);
-        gateway.awaitReady(Duration.ofSeconds(60));
-        return gateway;
-    }
-
     @Test
     void answersTheGatherInFlightWhenTerminated() throws Exception {
         try (StubTarget slow = new StubTarget(vertx, () -> VIRT_API, tls.certFile().toString(),
                 tls.keyFile().toString()).delay(Duration.ofSeconds(4));
                 // A pre-shutdown delay shorter than the gather: the answer must outlive the listener's close.
-                PackagedGateway gateway = start("- targets: ['" + slow.address() + "']\n  labels: {pod: virt-api-slow}\n",
+                PackagedGateway gateway = PackagedGateway.startWithFileTargets(
+                        "- targets: ['" + slow.address() + "']\n  labels: {pod: virt-api-slow}\n", tls,
                         Map.of("quarkus.shutdown.delay", "1s"),
                         ImageFlags.withHeap(Artifact.built(), "256m"))) {
             CompletableFuture<HttpResponse<String>> answer = gateway.sendAsync(gateway.request("/metrics")
@@ -95,8 +77,9 @@ class ProcessLifecycleIT {
         // One body larger than the heap: the gather cannot hold it.
         String huge = "huge_gauge{i=\"0\"} 1\n".repeat(3_000_000);
         try (HttpStub target = new HttpStub(() -> huge);
-                PackagedGateway gateway = start("- targets: ['" + target.address() + "']\n  labels: {__scheme__: http}\n",
-                        Map.of(), ImageFlags.withHeap(Artifact.built(), "48m"))) {
+                PackagedGateway gateway = PackagedGateway.startWithFileTargets(
+                        "- targets: ['" + target.address() + "']\n  labels: {__scheme__: http}\n", tls, Map.of(),
+                        ImageFlags.withHeap(Artifact.built(), "48m"))) {
             try {
                 gateway.send(gateway.request("/metrics").build(), HttpResponse.BodyHandlers.ofString());
             } catch (java.io.IOException e) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -12,6 +11,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.Pods;
 import io.kubevirt.metrics.gateway.testing.PrometheusServer;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.vertx.core.Vertx;
@@ -120,13 +120,8 @@ class PrometheusEndToEndIT {
                         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                         .end(grown(body, scrapes.incrementAndGet())));
         pods.add(server.listen().toCompletionStage().toCompletableFuture().join());
-        client.pods().inNamespace(namespace).resource(new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace(namespace)
-                .addToLabels("kubevirt.io", component).addToLabels("prometheus.kubevirt.io", "true").endMetadata()
-                .withNewSpec().addNewContainer().withName(component)
-                .addNewPort().withName("metrics").withContainerPort(server.actualPort()).withProtocol("TCP").endPort()
-                .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build()).create();
+        client.pods().inNamespace(namespace).resource(Pods.onLoopback(namespace, name, component, server.actualPort()))
+                .create();
     }
 
     /** The sample with every REST request counter grown by {@link #GROWTH} per scrape so far. */

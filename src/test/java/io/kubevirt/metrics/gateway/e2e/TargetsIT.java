@@ -14,7 +14,6 @@ import io.vertx.core.Vertx;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,28 +43,20 @@ class TargetsIT {
         good = stub(tls, Samples.text("legacy-names/virt-api.prom"));
         broken = stub(tls, "kubevirt_vmi_phase_count{phase=\"Running\" 3\n");
         StubTarget dropped = stub(tls, Samples.text("legacy-names/virt-controller.prom"));
-        Path targets = Files.createTempFile("targets", ".yaml");
-        Files.writeString(targets, """
+        Path rules = Files.createTempFile("relabel", ".yaml");
+        Files.writeString(rules, """
+                relabel_configs:
+                  - {source_labels: [kubevirt_io], regex: virt-controller, action: drop}
+                """);
+        gateway = PackagedGateway.startWithFileTargets("""
                 - targets: ['%s']
                   labels: {job: kubevirt, namespace: kubevirt, pod: virt-api-1, kubevirt_io: virt-api}
                 - targets: ['%s']
                   labels: {job: kubevirt, namespace: kubevirt, pod: virt-handler-1, kubevirt_io: virt-handler}
                 - targets: ['%s']
                   labels: {job: kubevirt, namespace: kubevirt, pod: virt-controller-1, kubevirt_io: virt-controller}
-                """.formatted(good.address(), broken.address(), dropped.address()));
-        Path rules = Files.createTempFile("relabel", ".yaml");
-        Files.writeString(rules, """
-                relabel_configs:
-                  - {source_labels: [kubevirt_io], regex: virt-controller, action: drop}
-                """);
-        gateway = PackagedGateway.start(Map.of(
-                "gateway.discovery.kubernetes.enabled", "false",
-                "gateway.discovery.file", targets.toString(),
-                "gateway.relabel.file", rules.toString(),
-                "gateway.tls.cert-file", tls.certFile().toString(),
-                "gateway.tls.key-file", tls.keyFile().toString(),
-                "gateway.scrape.tls.ca-file", tls.certFile().toString()));
-        gateway.awaitReady(Duration.ofSeconds(60));
+                """.formatted(good.address(), broken.address(), dropped.address()), tls,
+                Map.of("gateway.relabel.file", rules.toString()), List.of());
         assertEquals(200, gateway.get("/metrics").statusCode()); // One gather: health is known.
     }
 

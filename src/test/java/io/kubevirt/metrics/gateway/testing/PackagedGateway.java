@@ -1,5 +1,6 @@
 package io.kubevirt.metrics.gateway.testing;
 
+import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -81,6 +83,28 @@ public final class PackagedGateway implements AutoCloseable {
         PackagedGateway gateway = new PackagedGateway(artifact, config, options,
                 Files.createTempFile("gateway", ".log"));
         gateway.launch();
+        return gateway;
+    }
+
+    /**
+     * Starts a gateway with file_sd discovery only, of {@code targets} (file_sd YAML) in a temporary
+     * file, with {@code tls} as its certificate and as its targets' CA, and {@code extra}
+     * configuration; waits until it is ready.
+     */
+    public static PackagedGateway startWithFileTargets(String targets, SelfSignedCertificate tls,
+            Map<String, String> extra, List<String> options) throws Exception {
+        Path file = Files.createTempFile("targets", ".yaml");
+        file.toFile().deleteOnExit();
+        Files.writeString(file, targets);
+        Map<String, String> config = new HashMap<>(Map.of(
+                "gateway.discovery.kubernetes.enabled", "false",
+                "gateway.discovery.file", file.toString(),
+                "gateway.tls.cert-file", tls.certFile().toString(),
+                "gateway.tls.key-file", tls.keyFile().toString(),
+                "gateway.scrape.tls.ca-file", tls.certFile().toString()));
+        config.putAll(extra);
+        PackagedGateway gateway = start(config, options);
+        gateway.awaitReady(Duration.ofSeconds(60));
         return gateway;
     }
 

@@ -1,10 +1,25 @@
 package io.kubevirt.metrics.gateway.testing;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 
 /** Pods as KubeVirt runs them. */
 public final class Pods {
     private Pods() {
+    }
+
+    /**
+     * A running KubeVirt pod of {@code component} whose metrics port is {@code port} on 127.0.0.1,
+     * where a test serves its /metrics.
+     */
+    public static Pod onLoopback(String namespace, String name, String component, int port) {
+        return new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace)
+                .addToLabels("kubevirt.io", component).addToLabels("prometheus.kubevirt.io", "true").endMetadata()
+                .withNewSpec().addNewContainer().withName(component)
+                .addNewPort().withName("metrics").withContainerPort(port).withProtocol("TCP").endPort()
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build();
     }
 
     /** A running virt-api pod, which declares port 8443 twice (virt-api and metrics), as KubeVirt's does. */
