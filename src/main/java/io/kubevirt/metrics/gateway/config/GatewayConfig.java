@@ -98,6 +98,13 @@ public interface GatewayConfig {
         Optional<Path> certFile();
 
         Optional<Path> keyFile();
+
+        /**
+         * How often the CA bundle and the client certificate and key are checked for changes;
+         * KubeVirt rotates its CA and certificates while running.
+         */
+        @WithDefault("5s")
+        Duration refreshInterval();
     }
 
     interface Tls {

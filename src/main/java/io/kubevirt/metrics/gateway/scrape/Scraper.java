@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.scrape;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.config.WatchedFile;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.netty.channel.ConnectTimeoutException;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,23 +13,26 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
+import org.jboss.logging.Logger;
 
 /**
  * Scrapes targets with one non-blocking Vert.x HTTP client (one connection pool, keep-alive, gzip)
@@ -41,8 +45,18 @@ import javax.net.ssl.SSLException;
 public class Scraper {
     static final String USER_AGENT = "kubevirt-metrics-gateway";
 
+    private static final Logger LOG = Logger.getLogger(Scraper.class);
+    /** A target's failed TLS handshakes are logged at most this often. */
+    static final Duration TLS_WARNING_EVERY = Duration.ofMinutes(1);
+    /** How long a connection pool replaced by new trust material lives on for the scrapes using it. */
+    static final Duration OLD_POOL_GRACE = Duration.ofMinutes(2);
+
     private final Vertx vertx;
-    private final HttpClient client;
+    private final HttpClientOptions options;
+    private final TrustMaterial trust;
+    private volatile HttpClient client;
+    private final Map<String, Long> lastTlsWarning = new ConcurrentHashMap<>();
+    private String lastTrustError;
     private final long bodySizeLimit;
     private final String serverName;
     /** Each target's last body size: the next body's buffer starts that big instead of doubling up to it. */
@@ -63,13 +77,47 @@ public class Scraper {
             options.setTrustAll(true).setVerifyHost(false);
         } else {
             options.setVerifyHost(tls.verifyHostname());
-            tls.caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
         }
-        if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
-            options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile().get().toString())
-                    .setKeyPath(tls.keyFile().get().toString()));
+        this.trust = new TrustMaterial(tls);
+        try {
+            trust.changed(options.getSslOptions()).ifPresent(ssl -> options.setTrustOptions(ssl.getTrustOptions())
+                    .setKeyCertOptions(ssl.getKeyCertOptions()));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("gateway.scrape.tls: cannot read " + trust.files() + ": " + e.getMessage(),
+                    e);
         }
+        this.options = options;
         this.client = vertx.createHttpClient(options);
+        if (trust.watched()) {
+            WatchedFile.poll(vertx, tls.refreshInterval(), this::reloadTrust);
+        }
+    }
+
+    /**
+     * Re-reads the CA bundle and client certificate when they changed. As Prometheus does, a new
+     * connection pool takes them: kept-alive connections made under the old trust are not reused
+     * (the old pool is closed once the scrapes that use it are surely over).
+     */
+    synchronized void reloadTrust() {
+        try {
+            Optional<SSLOptions> changed = trust.changed(options.getSslOptions());
+            if (changed.isPresent()) {
+                options.setTrustOptions(changed.get().getTrustOptions()).setKeyCertOptions(changed.get()
+                        .getKeyCertOptions());
+                HttpClient old = client;
+                client = vertx.createHttpClient(options);
+                vertx.setTimer(OLD_POOL_GRACE.toMillis(), id -> old.close());
+                LOG.infof("reloaded the scrape TLS material from %s", trust.files());
+            }
+            lastTrustError = null;
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            String error = e.getMessage();
+            if (!String.valueOf(error).equals(lastTrustError)) {
+                LOG.warnf("cannot reload the scrape TLS material (%s), keeping the last good one: %s", trust.files(),
+                        error);
+                lastTrustError = String.valueOf(error);
+            }
+        }
     }
 
     void close(@Observes ShutdownEvent event) {
@@ -79,6 +127,7 @@ public class Scraper {
     /** Forgets what it remembers of targets that are gone. */
     public void retain(Set<String> urls) {
         lastBodySize.keySet().retainAll(urls);
+        lastTlsWarning.keySet().retainAll(urls);
     }
 
     /** Scrapes one target; the future always completes normally, failures are in the result. */
@@ -175,7 +224,12 @@ public class Scraper {
         }
 
         void fail(Throwable error) {
-            fail(classify(error), String.valueOf(error.getMessage() == null ? error : error.getMessage()));
+            ScrapeResult.Failure failure = classify(error);
+            String message = String.valueOf(error.getMessage() == null ? error : error.getMessage());
+            if (failure == ScrapeResult.Failure.TLS && !done.get()) {
+                warnTls(target, message);
+            }
+            fail(failure, message);
         }
 
         void fail(ScrapeResult.Failure failure, String message) {
@@ -192,6 +246,16 @@ public class Scraper {
 
         private double seconds() {
             return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** A failed handshake is worth a WARN (a rotated CA, a wrong server name), once a minute per target. */
+    private void warnTls(ScrapeTarget target, String message) {
+        long now = System.nanoTime();
+        Long last = lastTlsWarning.get(target.url());
+        if (last == null || now - last >= TLS_WARNING_EVERY.toNanos()) {
+            lastTlsWarning.put(target.url(), now);
+            LOG.warnf("TLS handshake with %s failed: %s", target.url(), message);
         }
     }
 

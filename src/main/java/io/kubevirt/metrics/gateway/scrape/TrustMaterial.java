@@ -1,0 +1,88 @@
+package io.kubevirt.metrics.gateway.scrape;
+
+import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.config.WatchedFile;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The scraper's trust material, read from its files and read again when they change: the CA
+ * bundle the targets' certificates must chain to ({@code gateway.scrape.tls.ca-file}, KubeVirt's
+ * {@code kubevirt-ca}, which KubeVirt rotates while running) and the client certificate and key.
+ * Files are compared by {@link WatchedFile#version}, which sees a ConfigMap's or Secret's atomic
+ * {@code ..data} symlink swap. The content goes into the options itself (not the path), and a
+ * bundle is parsed before it is used: a file caught half-written is ignored until it is whole, as
+ * Prometheus keeps its last good CA. Not thread safe: the scraper reloads from one poller.
+ */
+final class TrustMaterial {
+    private final Optional<Path> caFile;
+    private final Optional<Path> certFile;
+    private final Optional<Path> keyFile;
+    private String versions;
+
+    TrustMaterial(GatewayConfig.ScrapeTls tls) {
+        this.caFile = tls.insecureSkipVerify() ? Optional.empty() : tls.caFile();
+        boolean clientCertificate = tls.certFile().isPresent() && tls.keyFile().isPresent();
+        this.certFile = clientCertificate ? tls.certFile() : Optional.empty();
+        this.keyFile = clientCertificate ? tls.keyFile() : Optional.empty();
+    }
+
+    /** True when the scraper has files to watch. */
+    boolean watched() {
+        return caFile.isPresent() || certFile.isPresent();
+    }
+
+    /**
+     * {@code base} with the files' current content, when it differs from what was last read; empty
+     * when nothing changed.
+     *
+     * @throws IOException when a file cannot be read
+     * @throws GeneralSecurityException when the CA bundle holds no valid certificate
+     */
+    Optional<SSLOptions> changed(SSLOptions base) throws IOException, GeneralSecurityException {
+        String now = version(caFile) + "|" + version(certFile) + "|" + version(keyFile);
+        if (now.equals(versions)) {
+            return Optional.empty();
+        }
+        SSLOptions options = new SSLOptions(base);
+        if (caFile.isPresent()) {
+            byte[] bundle = Files.readAllBytes(caFile.get());
+            if (CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bundle))
+                    .isEmpty()) {
+                throw new GeneralSecurityException(caFile.get() + " holds no certificate");
+            }
+            options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(bundle)));
+        }
+        if (certFile.isPresent()) {
+            options.setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(Files.readAllBytes(certFile.get())))
+                    .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile.get()))));
+        }
+        versions = now;
+        return Optional.of(options);
+    }
+
+    /** The files, for messages. */
+    List<Path> files() {
+        List<Path> files = new ArrayList<>();
+        caFile.ifPresent(files::add);
+        certFile.ifPresent(files::add);
+        keyFile.ifPresent(files::add);
+        return files;
+    }
+
+    private static String version(Optional<Path> file) throws IOException {
+        return file.isPresent() ? WatchedFile.version(file.get()) : "";
+    }
+}
