@@ -6,10 +6,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * Checks the configuration before anything starts: every problem is reported at once, each
@@ -82,6 +86,7 @@ public class ConfigValidator {
         if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
             problems.add("gateway.scrape.tls.cert-file and gateway.scrape.tls.key-file: set both or neither");
         }
+        servingTls(problems, config.tls());
         readable(problems, "gateway.relabel.file", config.relabel().file());
         if (config.shard().service().isPresent() && config.shard().podName().isEmpty()) {
             problems.add("gateway.shard.pod-name: required with gateway.shard.service (set it from the downward "
@@ -91,6 +96,25 @@ public class ConfigValidator {
             problems.add("gateway.shard.service: needs gateway.discovery.kubernetes.enabled=true");
         }
         return problems;
+    }
+
+    private static void servingTls(List<String> problems, GatewayConfig.Tls tls) {
+        if (ServingTlsProfile.protocols(tls.minVersion()) == null) {
+            problems.add("gateway.tls.min-version: \"" + tls.minVersion() + "\" is not one of "
+                    + new TreeSet<>(ServingTlsProfile.PROTOCOLS.keySet()));
+        }
+        Set<String> supported;
+        try {
+            supported = Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no TLS in this runtime", e);
+        }
+        for (String cipher : tls.ciphers().orElse(List.of())) {
+            if (!supported.contains(cipher) || ServingTlsProfile.TLS13_SUITES.contains(cipher)) {
+                problems.add("gateway.tls.ciphers: \"" + cipher + "\" is not a TLS 1.2 cipher suite this runtime "
+                        + "supports (IANA names, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
+            }
+        }
     }
 
     private static void positive(List<String> problems, String key, long millis) {

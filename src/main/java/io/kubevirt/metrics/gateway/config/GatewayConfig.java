@@ -122,6 +122,16 @@ public interface GatewayConfig {
          */
         @WithDefault("false")
         boolean selfSigned();
+
+        /** The oldest TLS version served, as KubeVirt names it: VersionTLS12 (and 1.3) or VersionTLS13. */
+        @WithDefault("VersionTLS12")
+        String minVersion();
+
+        /**
+         * The TLS 1.2 cipher suites served (IANA names, as in KubeVirt's tlsConfiguration); default:
+         * ECDHE with AES-GCM or ChaCha20. TLS 1.3's suites are always served.
+         */
+        Optional<List<String>> ciphers();
     }
 
     interface Relabel {

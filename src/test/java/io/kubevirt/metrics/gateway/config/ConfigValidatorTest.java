@@ -39,6 +39,9 @@ class ConfigValidatorTest {
         "gateway.scrape.tls.ca-file | /nonexistent/ca.crt | gateway.scrape.tls.ca-file: /nonexistent/ca.crt does not exist",
         "gateway.scrape.tls.cert-file | /etc/hostname | gateway.scrape.tls.cert-file and gateway.scrape.tls.key-file: set both or neither",
         "gateway.relabel.file | /nonexistent/relabel.yaml | gateway.relabel.file: /nonexistent/relabel.yaml does not exist",
+        "gateway.scrape.tls.refresh-interval | 0s | gateway.scrape.tls.refresh-interval: must be positive",
+        "gateway.tls.min-version | VersionTLS11 | 'gateway.tls.min-version: \"VersionTLS11\" is not one of [VersionTLS12, VersionTLS13]'",
+        "gateway.tls.ciphers | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,ECDHE-RSA-AES128-GCM-SHA256' | 'gateway.tls.ciphers: \"ECDHE-RSA-AES128-GCM-SHA256\" is not a TLS 1.2 cipher suite this runtime supports (IANA names, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)'",
     })
     void namesTheKeyAndTheProblem(String key, String value, String problem) {
         assertEquals(List.of(problem), ConfigValidator.problems(TestConfig.of(Map.of(key, value))));
