@@ -66,6 +66,7 @@ public class ConfigValidator {
         positive(problems, "gateway.discovery.file-refresh-interval", discovery.fileRefreshInterval().toMillis());
         positive(problems, "gateway.relabel.refresh-interval", config.relabel().refreshInterval().toMillis());
         positive(problems, "gateway.scrape.tls.refresh-interval", config.scrape().tls().refreshInterval().toMillis());
+        positive(problems, "gateway.auth.cache-ttl", config.auth().cacheTtl().toMillis());
         GatewayConfig.Scrape scrape = config.scrape();
         positive(problems, "gateway.scrape.timeout", scrape.timeout().toMillis());
         if (scrape.timeoutMargin().isNegative()) {

@@ -24,6 +24,8 @@ public interface GatewayConfig {
 
     Shard shard();
 
+    Auth auth();
+
     interface Discovery {
         Kubernetes kubernetes();
 
@@ -152,6 +154,33 @@ public interface GatewayConfig {
 
         /** This replica's pod name (the downward API's metadata.name); needed with a service. */
         Optional<String> podName();
+    }
+
+    interface Auth {
+        /**
+         * Require a bearer token on the data endpoints (/metrics, /api/v1/targets, /targets),
+         * authenticated and authorized by the Kubernetes API server.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** How long the API server's answers about a token are kept. */
+        @WithDefault("1m")
+        Duration cacheTtl();
+
+        /** What a tenant must be allowed in a namespace to read its series. */
+        Tenant tenant();
+    }
+
+    interface Tenant {
+        @WithDefault("kubevirt.io")
+        String group();
+
+        @WithDefault("virtualmachineinstances")
+        String resource();
+
+        @WithDefault("get")
+        String verb();
     }
 
     interface Demo {

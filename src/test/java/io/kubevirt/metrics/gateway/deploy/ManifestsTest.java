@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
@@ -50,7 +52,17 @@ class ManifestsTest {
         assertTrue(kinds.containsAll(Set.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service",
                 "ServiceMonitor", "PodDisruptionBudget", "NetworkPolicy", "PrometheusRule", "ConfigMap")), kinds.toString());
         String namespace = only(objects, Deployment.class).getMetadata().getNamespace();
-        assertTrue(objects.stream().allMatch(o -> namespace.equals(o.getMetadata().getNamespace())));
+        assertTrue(objects.stream().filter(o -> !o.getKind().startsWith("Cluster"))
+                .allMatch(o -> namespace.equals(o.getMetadata().getNamespace())));
+        // The gate: the gateway may ask the API server, its own account in its own namespace.
+        ClusterRoleBinding delegator = objects.stream().filter(ClusterRoleBinding.class::isInstance)
+                .map(ClusterRoleBinding.class::cast).filter(b -> "system:auth-delegator".equals(b.getRoleRef()
+                        .getName())).findFirst().orElseThrow();
+        assertEquals(namespace, delegator.getSubjects().get(0).getNamespace());
+        assertEquals("kubevirt-metrics-gateway", delegator.getSubjects().get(0).getName());
+        ClusterRole reader = only(objects, ClusterRole.class);
+        assertEquals(List.of("/metrics"), reader.getRules().get(0).getNonResourceURLs());
+        assertEquals(List.of("get"), reader.getRules().get(0).getVerbs());
 
         Deployment deployment = only(objects, Deployment.class);
         assertEquals(2, deployment.getSpec().getReplicas());
@@ -74,6 +86,7 @@ class ManifestsTest {
         Map<String, String> env = gateway.getEnv().stream().filter(e -> e.getValue() != null)
                 .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
         assertEquals("kubevirt-metrics-gateway", env.get("GATEWAY_SHARD_SERVICE"));
+        assertEquals("true", env.get("GATEWAY_AUTH_ENABLED"));
 
         Service service = only(objects, Service.class);
         assertEquals("metrics", service.getSpec().getPorts().get(0).getName());
@@ -84,6 +97,8 @@ class ManifestsTest {
         assertEquals("metrics", endpoint.getPort());
         assertEquals("https", endpoint.getScheme());
         assertTrue(endpoint.getHonorLabels());
+        // Prometheus sends its service account's token, which the gate checks.
+        assertEquals("/var/run/secrets/kubernetes.io/serviceaccount/token", endpoint.getBearerTokenFile());
         assertTrue(endpoint.getTlsConfig().getServerName().endsWith("." + namespace + ".svc"));
         assertTrue(endpoint.getTlsConfig().getCa().getSecret() != null || endpoint.getTlsConfig().getCa().getConfigMap() != null);
 
