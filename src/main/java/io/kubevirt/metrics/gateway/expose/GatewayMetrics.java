@@ -50,6 +50,7 @@ public class GatewayMetrics {
             Gauge.builder(PREFIX + "targets", source, s -> s.targets().size())
                     .description("Targets the discovery source knows, before relabeling and sharding.")
                     .tag("source", source.name())
+                    .strongReference(true) // Micrometer holds its state weakly; the source must stay.
                     .register(registry);
         }
         this.gatherDuration = Timer.builder(PREFIX + "gather.duration")
