@@ -1,5 +1,7 @@
 package io.kubevirt.metrics.gateway.parse;
 
+import java.util.Arrays;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,6 +25,7 @@ public final class ExpositionParser {
     public enum Entry { HELP, TYPE, UNIT, SAMPLE }
 
     private static final byte[] NAN = ascii("NaN");
+    private static final byte[] NAME_LABEL = ascii("__name__");
     private static final byte[] POS_INF = ascii("+Inf");
     private static final byte[] NEG_INF = ascii("-Inf");
 
@@ -32,6 +35,7 @@ public final class ExpositionParser {
     private int pos;
     private int line;
     private boolean eofSeen;
+    private int lineLengthLimit;
 
     private int nameStart;
     private int nameEnd;
@@ -61,6 +65,12 @@ public final class ExpositionParser {
         this.format = format;
     }
 
+    /** Fails a line longer than {@code bytes} (0: no limit) with a {@link LimitExceededException}. */
+    public ExpositionParser limitLineLength(int bytes) {
+        this.lineLengthLimit = bytes;
+        return this;
+    }
+
     /** The next entry, or null at the end of the body. */
     public Entry next() throws ParseException {
         while (pos < limit) {
@@ -71,6 +81,10 @@ public final class ExpositionParser {
             }
             int start = pos;
             pos = end + 1;
+            if (lineLengthLimit > 0 && end - start > lineLengthLimit) {
+                throw new LimitExceededException(line, "line_length_limit", "line of " + (end - start)
+                        + " bytes, more than gateway.scrape.line-length-limit=" + lineLengthLimit);
+            }
             if (eofSeen) {
                 throw error("unexpected content after \"# EOF\"");
             }
@@ -343,6 +357,10 @@ public final class ExpositionParser {
                 throw error("expected a label name or '}', found " + found(p, end));
             }
             int ne = p;
+            if (ne - ns == NAME_LABEL.length && Arrays.equals(buf, ns, ne, NAME_LABEL, 0, NAME_LABEL.length)) {
+                // The name is the series' __name__; a second one would make an invalid series.
+                throw error("label name \"__name__\" is reserved");
+            }
             p = skipBlanks(p, end);
             if (p >= end || buf[p] != '=') {
                 throw error("expected '=' after label name \"" + text(ns, ne) + "\", found " + found(p, end));
@@ -472,7 +490,8 @@ public final class ExpositionParser {
             }
         }
         boolean ok = digits > 0;
-        if (ok && p < end && (hex ? (buf[p] | 0x20) == 'p' : (buf[p] | 0x20) == 'e')) {
+        boolean exponent = ok && p < end && (hex ? (buf[p] | 0x20) == 'p' : (buf[p] | 0x20) == 'e');
+        if (exponent) {
             p++;
             if (p < end && (buf[p] == '+' || buf[p] == '-')) {
                 p++;
@@ -487,6 +506,12 @@ public final class ExpositionParser {
         }
         if (!ok || p != end) {
             throw error("invalid " + what + " " + found(start, end));
+        }
+        // Go's ParseFloat fails on a number beyond the largest double (Java's gives Infinity), and
+        // Prometheus with it: passing one on would break the whole merged answer. Only an exponent
+        // or more than 308 digits can get there.
+        if ((exponent || digits > 308) && Double.isInfinite(Double.parseDouble(text(start, end)))) {
+            throw error(what + " " + found(start, end) + " is out of the range of a 64-bit float");
         }
         return null;
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -119,6 +120,30 @@ class ExpositionParserTest {
         ParseException e = assertThrows(ParseException.class,
                 () -> entries("# HELP a x\n# TYPE a gauge\na 1\n\na{b=\"\\xff\n", ExpositionFormat.TEXT));
         assertEquals(5, e.line());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1e309", "-1e309", "0x1p1024", "17976931348623159e292"})
+    void rejectsNumbersBeyondADoubleAsGoDoes(String value) {
+        byte[] body = ("a " + value + "\n").getBytes(StandardCharsets.UTF_8);
+        ParseException e = assertThrows(ParseException.class,
+                () -> new ExpositionParser(body, body.length, ExpositionFormat.TEXT).next());
+        assertEquals("line 1: sample value \"" + value + "\" is out of the range of a 64-bit float", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.7976931348623157e308", "1e-320", "4.9e-324", "0x1p1023", "1e308"})
+    void acceptsNumbersWithinADouble(String value) throws ParseException {
+        byte[] body = ("a " + value + "\n").getBytes(StandardCharsets.UTF_8);
+        assertEquals(ExpositionParser.Entry.SAMPLE, new ExpositionParser(body, body.length, ExpositionFormat.TEXT).next());
+    }
+
+    @Test
+    void rejectsANameLabelInsideTheBraces() {
+        byte[] body = "a{__name__=\"b\"} 1\n".getBytes(StandardCharsets.UTF_8);
+        ParseException e = assertThrows(ParseException.class,
+                () -> new ExpositionParser(body, body.length, ExpositionFormat.TEXT).next());
+        assertEquals("line 1: label name \"__name__\" is reserved", e.getMessage());
     }
 
     @Test
