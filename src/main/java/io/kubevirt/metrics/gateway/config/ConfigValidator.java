@@ -77,9 +77,11 @@ public class ConfigValidator {
             problems.add("gateway.scrape.body-size-limit: must be between 1 byte and 1G, is " + bodyLimit
                     + " bytes");
         }
-        if (scrape.sampleLimit() < 0) {
-            problems.add("gateway.scrape.sample-limit: must be 0 (no limit) or more, is " + scrape.sampleLimit());
-        }
+        notNegative(problems, "gateway.scrape.sample-limit", scrape.sampleLimit());
+        notNegative(problems, "gateway.scrape.label-limit", scrape.labelLimit());
+        notNegative(problems, "gateway.scrape.label-name-length-limit", scrape.labelNameLengthLimit());
+        notNegative(problems, "gateway.scrape.label-value-length-limit", scrape.labelValueLengthLimit());
+        notNegative(problems, "gateway.scrape.line-length-limit", scrape.lineLengthLimit());
         GatewayConfig.ScrapeTls tls = scrape.tls();
         readable(problems, "gateway.scrape.tls.ca-file", tls.caFile());
         readable(problems, "gateway.scrape.tls.cert-file", tls.certFile());
@@ -115,6 +117,12 @@ public class ConfigValidator {
                 problems.add("gateway.tls.ciphers: \"" + cipher + "\" is not a TLS 1.2 cipher suite this runtime "
                         + "supports (IANA names, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
             }
+        }
+    }
+
+    private static void notNegative(List<String> problems, String key, int limit) {
+        if (limit < 0) {
+            problems.add(key + ": must be 0 (no limit) or more, is " + limit);
         }
     }
 

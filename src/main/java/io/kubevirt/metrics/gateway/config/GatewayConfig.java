@@ -74,6 +74,22 @@ public interface GatewayConfig {
         @WithDefault("0")
         int sampleLimit();
 
+        /** Most labels of a series (after metric relabeling, __name__ included), 0 for none; more fails the target. */
+        @WithDefault("0")
+        int labelLimit();
+
+        /** Longest label name, in bytes, 0 for no limit; a longer one fails the target. */
+        @WithDefault("0")
+        int labelNameLengthLimit();
+
+        /** Longest label value, in bytes, 0 for no limit; a longer one fails the target. */
+        @WithDefault("0")
+        int labelValueLengthLimit();
+
+        /** Longest line of a body, in bytes, 0 for no limit; a longer one fails the target. */
+        @WithDefault("1048576")
+        int lineLengthLimit();
+
         ScrapeTls tls();
     }
 

@@ -5,11 +5,13 @@ import io.kubevirt.metrics.gateway.discovery.ShardMembership;
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.MergeReport;
 import io.kubevirt.metrics.gateway.merge.Merger;
+import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.merge.SeriesLabeling;
 import io.kubevirt.metrics.gateway.merge.TargetExposition;
 import io.kubevirt.metrics.gateway.merge.TargetExpositionReader;
 import io.kubevirt.metrics.gateway.merge.TargetLabels;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.kubevirt.metrics.gateway.parse.LimitExceededException;
 import io.kubevirt.metrics.gateway.parse.ParseException;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
 import io.kubevirt.metrics.gateway.relabel.RelabelRules;
@@ -29,11 +31,16 @@ import java.util.Map;
  */
 public final class GatherPipeline {
     private final int sampleLimit;
+    private final SampleLimits limits;
     private final SeriesHistory history = new SeriesHistory();
 
-    /** @param sampleLimit most samples per target, 0 for no limit */
-    public GatherPipeline(int sampleLimit) {
+    /**
+     * @param sampleLimit most samples per target, 0 for no limit
+     * @param limits what each series of a target must keep
+     */
+    public GatherPipeline(int sampleLimit, SampleLimits limits) {
         this.sampleLimit = sampleLimit;
+        this.limits = limits;
     }
 
     /** A target's scrape result, its labels and, when it succeeded, its exposition. */
@@ -92,12 +99,14 @@ public final class GatherPipeline {
         try {
             TargetExposition exposition = TargetExpositionReader.read(result.body(), result.length(),
                     ExpositionFormat.ofContentType(result.contentType()),
-                    new SeriesLabeling(labels, config.honorLabels(), config.metricRules()));
+                    new SeriesLabeling(labels, config.honorLabels(), config.metricRules(), limits));
             if (sampleLimit > 0 && exposition.sampleCount() > sampleLimit) {
                 return new Outcome(result.failedWith(ScrapeResult.Failure.SAMPLE_LIMIT, exposition.sampleCount()
                         + " samples, more than gateway.scrape.sample-limit=" + sampleLimit), labels, null, 0);
             }
             return new Outcome(result, labels, exposition, history.added(target, exposition));
+        } catch (LimitExceededException e) {
+            return new Outcome(result.failedWith(ScrapeResult.Failure.of(e.reason()), e.getMessage()), labels, null, 0);
         } catch (ParseException e) {
             return new Outcome(result.failedWith(ScrapeResult.Failure.PARSE, e.getMessage()), labels, null, 0);
         }

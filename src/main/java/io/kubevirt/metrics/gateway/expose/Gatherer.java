@@ -3,6 +3,7 @@ package io.kubevirt.metrics.gateway.expose;
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.MergeReport;
+import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfigStore;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
@@ -54,7 +55,9 @@ public class Gatherer {
         this.vertx = vertx;
         this.registry = registry;
         this.metrics = metrics;
-        this.pipeline = new GatherPipeline(config.scrape().sampleLimit());
+        GatewayConfig.Scrape scrape = config.scrape();
+        this.pipeline = new GatherPipeline(scrape.sampleLimit(), new SampleLimits(scrape.labelLimit(),
+                scrape.labelNameLengthLimit(), scrape.labelValueLengthLimit(), scrape.lineLengthLimit()));
     }
 
     /** The merged exposition; joins the gather already running, if any. */

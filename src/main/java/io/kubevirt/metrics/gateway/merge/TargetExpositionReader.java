@@ -55,6 +55,7 @@ public final class TargetExpositionReader {
     private final TargetLabels targetLabels;
     private final boolean fastPath;
     private final RelabelRules.Runner rules;
+    private final SampleLimits limits;
     private final SampleView view = new SampleView();
     private final ByteSink extra = new ByteSink(64);
     private final Map<byte[], Integer> specialPositions = new IdentityHashMap<>();
@@ -75,7 +76,7 @@ public final class TargetExpositionReader {
     private int scraped;
 
     private TargetExpositionReader(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling) {
-        this.parser = new ExpositionParser(body, length, format);
+        this.parser = new ExpositionParser(body, length, format).limitLineLength(labeling.limits().lineLength());
         // Sized from the body so that the arrays rarely grow: KubeVirt's series take about 200
         // bytes and six labels each; the estimate errs on the side of more, smaller series.
         int expectedSamples = Math.max(64, length / BYTES_PER_SAMPLE_ESTIMATE);
@@ -90,6 +91,7 @@ public final class TargetExpositionReader {
         this.targetLabels = labeling.targetLabels();
         this.fastPath = targetLabels.size() <= 64;
         this.rules = labeling.metricRules().runner();
+        this.limits = labeling.limits();
     }
 
     /**
@@ -168,8 +170,11 @@ public final class TargetExpositionReader {
     }
 
     /** Records the sample as positions into the body, with the target labels of {@code mask}. */
-    private void fastSample(int nameStart, int nameEnd, long mask) {
+    private void fastSample(int nameStart, int nameEnd, long mask) throws ParseException {
         int n = parser.labelCount();
+        if (limits.checksLabels()) {
+            checkLimits(nameStart, nameEnd, mask);
+        }
         long hash = LabelHash.name(body, nameStart, nameEnd);
         for (long m = mask; m != 0; m &= m - 1) {
             hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
@@ -199,6 +204,31 @@ public final class TargetExpositionReader {
             hash += LabelHash.pair(body, ns, ne, bufferAt(vs), offset(vs), offset(ve));
         }
         addSample(family, nameStart, nameEnd, first, false, mask, hash);
+    }
+
+    /** The limits on the parsed sample with the target labels of {@code mask} (the series as it will be written). */
+    private void checkLimits(int nameStart, int nameEnd, long mask) throws ParseException {
+        int line = parser.line();
+        String metric = new String(body, nameStart, nameEnd - nameStart, StandardCharsets.US_ASCII);
+        limits.checkCount(line, metric, 1 + parser.labelCount() + Long.bitCount(mask));
+        limits.checkLabel(line, metric, "__name__", nameEnd - nameStart);
+        for (int j = 0; j < parser.labelCount(); j++) {
+            int vs = parser.labelValueStart(j);
+            int ve = parser.labelValueEnd(j);
+            int escapes = 0;
+            for (int p = vs; p < ve; p++) {
+                if (body[p] == '\\') {
+                    escapes++;
+                    p++; // An escape sequence is two bytes for one.
+                }
+            }
+            limits.checkLabel(line, metric, new String(body, parser.labelNameStart(j), parser.labelNameEnd(j)
+                    - parser.labelNameStart(j), StandardCharsets.US_ASCII), ve - vs - escapes);
+        }
+        for (long m = mask; m != 0; m &= m - 1) {
+            int i = Long.numberOfTrailingZeros(m);
+            limits.checkLabel(line, metric, targetLabels.name(i), targetLabels.valueLength(i));
+        }
     }
 
     /**
@@ -245,6 +275,13 @@ public final class TargetExpositionReader {
         if (name == null || !Names.isMetricName(name)) {
             throw new ParseException(parser.line(), "metric_relabel_configs left the series "
                     + (name == null ? "without a __name__" : "with the invalid name \"" + name + "\""));
+        }
+        if (limits.checksLabels()) {
+            limits.checkCount(parser.line(), name, result.size());
+            for (Map.Entry<String, String> label : result.entrySet()) {
+                limits.checkLabel(parser.line(), name, label.getKey(),
+                        label.getValue().getBytes(StandardCharsets.UTF_8).length);
+            }
         }
         int ns = EXTRA + extra.size();
         extra.write(name);

@@ -17,6 +17,8 @@ public final class TargetLabels {
     private final Map<String, String> labels;
     private final String[] nameStrings;
     private final String[] valueStrings;
+    /** UTF-8 bytes of each value, for the length limit. */
+    private final int[] valueLengths;
     final byte[][] names;
     final byte[][] escapedValues;
     final long[] pairHashes;
@@ -37,6 +39,7 @@ public final class TargetLabels {
         int n = labels.size();
         nameStrings = labels.keySet().toArray(String[]::new);
         valueStrings = labels.values().toArray(String[]::new);
+        valueLengths = new int[n];
         names = new byte[n][];
         escapedValues = new byte[n][];
         pairHashes = new long[n];
@@ -47,6 +50,7 @@ public final class TargetLabels {
         for (Map.Entry<String, String> e : labels.entrySet()) {
             names[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
             escapedValues[i] = Escapes.escapeLabelValue(e.getValue()).getBytes(StandardCharsets.UTF_8);
+            valueLengths[i] = e.getValue().getBytes(StandardCharsets.UTF_8).length;
             pairHashes[i] = LabelHash.pair(names[i], 0, names[i].length, escapedValues[i], 0,
                     escapedValues[i].length);
             if (i < 64) {
@@ -64,6 +68,11 @@ public final class TargetLabels {
             i++;
         }
         writtenAll = all.toByteArray();
+    }
+
+    /** The length in bytes of label {@code i}'s value. */
+    int valueLength(int i) {
+        return valueLengths[i];
     }
 
     /** Target labels from a map; empty values are left out. */

@@ -1,7 +1,7 @@
 package io.kubevirt.metrics.gateway.parse;
 
 /** A body that is not valid exposition text. The message reads {@code line N: what is wrong}. */
-public final class ParseException extends Exception {
+public class ParseException extends Exception {
     private final int line;
 
     public ParseException(int line, String message) {

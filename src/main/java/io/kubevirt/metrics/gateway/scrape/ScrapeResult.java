@@ -30,6 +30,14 @@ public record ScrapeResult(ScrapeTarget target, byte[] body, int length, String 
         PARSE("parse"),
         /** More samples than gateway.scrape.sample-limit. */
         SAMPLE_LIMIT("sample_limit"),
+        /** A series with more labels than gateway.scrape.label-limit. */
+        LABEL_LIMIT("label_limit"),
+        /** A label name longer than gateway.scrape.label-name-length-limit. */
+        LABEL_NAME_LENGTH_LIMIT("label_name_length_limit"),
+        /** A label value longer than gateway.scrape.label-value-length-limit. */
+        LABEL_VALUE_LENGTH_LIMIT("label_value_length_limit"),
+        /** A line longer than gateway.scrape.line-length-limit. */
+        LINE_LENGTH_LIMIT("line_length_limit"),
         /** Anything else (connection reset, ...). */
         OTHER("other");
 
@@ -41,6 +49,16 @@ public record ScrapeResult(ScrapeTarget target, byte[] body, int length, String 
 
         public String reason() {
             return reason;
+        }
+
+        /** The failure of this reason. */
+        public static Failure of(String reason) {
+            for (Failure failure : values()) {
+                if (failure.reason.equals(reason)) {
+                    return failure;
+                }
+            }
+            throw new IllegalArgumentException(reason);
         }
     }
 

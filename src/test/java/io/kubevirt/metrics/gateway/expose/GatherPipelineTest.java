@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
 import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
@@ -11,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class GatherPipelineTest {
     private static final ScrapeTarget TARGET = new ScrapeTarget("https://10.0.0.1:8443/metrics", true, "10.0.0.1", 8443,
@@ -30,7 +33,7 @@ class GatherPipelineTest {
 
     @Test
     void aTargetOverTheSampleLimitFailsAsAWhole() throws Exception {
-        GatherPipeline pipeline = new GatherPipeline(2);
+        GatherPipeline pipeline = new GatherPipeline(2, SampleLimits.NONE);
         GatherPipeline.Outcome outcome = pipeline.read(body("a 1\nb 2\nc 3\n"), NO_RULES);
         assertEquals(ScrapeResult.Failure.SAMPLE_LIMIT, outcome.result().failure());
         assertEquals("3 samples, more than gateway.scrape.sample-limit=2", outcome.result().message());
@@ -55,16 +58,46 @@ class GatherPipelineTest {
                 """.formatted(labels), merged(pipeline, outcome));
     }
 
+    /** Limits as Prometheus checks them: after relabeling, target labels (here pod, instance) and __name__ included. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "at the label limit | 5,0,0,0 | a{x=\"1\",y=\"2\"} 1 | ",
+        "over the label limit | 5,0,0,0 | a{x=\"1\",y=\"2\",z=\"3\"} 1 | label_limit: line 1: label_limit exceeded (metric: a, number of labels: 6, limit: 5)",
+        "target labels count | 3,0,0,0 | a{x=\"1\"} 1 | label_limit: line 1: label_limit exceeded (metric: a, number of labels: 4, limit: 3)",
+        "long label name | 0,8,0,0 | a{long_name=\"1\"} 1 | label_name_length_limit: line 1: label_name_length_limit exceeded (metric: a, label name: long_name, length: 9, limit: 8)",
+        "__name__ is a label | 0,0,5,0 | abcdef 1 | label_value_length_limit: line 1: label_value_length_limit exceeded (metric: abcdef, label name: __name__, length: 6, limit: 5)",
+        "multi-byte values counted in bytes | 0,0,14,0 | a{x=\"ßßßßßßßß\"} 1 | label_value_length_limit: line 1: label_value_length_limit exceeded (metric: a, label name: x, length: 16, limit: 14)",
+        "target label values count | 0,0,13,0 | a 1 | label_value_length_limit: line 1: label_value_length_limit exceeded (metric: a, label name: pod, length: 14, limit: 13)",
+        "long line | 0,0,0,10 | a{x=\"12345\"} 1 | line_length_limit: line 1: line of 14 bytes, more than gateway.scrape.line-length-limit=10",
+    })
+    void failsATargetOverALimit(String what, String limits, String body, String failure) {
+        int[] l = java.util.Arrays.stream(limits.split(",")).mapToInt(Integer::parseInt).toArray();
+        GatherPipeline.Outcome outcome = new GatherPipeline(0, new SampleLimits(l[0], l[1], l[2], l[3]))
+                .read(body(body + "\n"), NO_RULES);
+        String actual = outcome.result().ok() ? null
+                : outcome.result().failure().reason() + ": " + outcome.result().message();
+        assertEquals(failure, actual, what);
+    }
+
+    @Test
+    void countsAValuesBytesUnescaped() {
+        // Eight escaped backslashes: 16 bytes in the body, 8 in the value Prometheus stores.
+        String body = "a{x=\"" + "\\\\".repeat(8) + "\"} 1\n";
+        assertNull(new GatherPipeline(0, new SampleLimits(0, 0, 14, 0)).read(body(body), NO_RULES).result().failure());
+        assertEquals("line 1: label_value_length_limit exceeded (metric: a, label name: x, length: 8, limit: 7)",
+                new GatherPipeline(0, new SampleLimits(0, 0, 7, 0)).read(body(body), NO_RULES).result().message());
+    }
+
     @Test
     void aBrokenBodyFailsItsTargetWithTheParsersReason() {
-        GatherPipeline.Outcome outcome = new GatherPipeline(0).read(body("a 1\nb{x=\"1} 2\n"), NO_RULES);
+        GatherPipeline.Outcome outcome = new GatherPipeline(0, SampleLimits.NONE).read(body("a 1\nb{x=\"1} 2\n"), NO_RULES);
         assertEquals(ScrapeResult.Failure.PARSE, outcome.result().failure());
         assertEquals("line 2: unterminated value of label \"x\"", outcome.result().message());
     }
 
     @Test
     void seriesAddedCountsSeriesNotInThePreviousScrape() {
-        GatherPipeline pipeline = new GatherPipeline(0);
+        GatherPipeline pipeline = new GatherPipeline(0, SampleLimits.NONE);
         assertEquals(2, pipeline.read(body("a 1\nb 2\n"), NO_RULES).seriesAdded());
         assertEquals(0, pipeline.read(body("a 5\nb 6\n"), NO_RULES).seriesAdded());
         assertEquals(1, pipeline.read(body("a 5\nc{x=\"y\"} 6\n"), NO_RULES).seriesAdded());

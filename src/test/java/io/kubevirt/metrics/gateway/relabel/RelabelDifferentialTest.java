@@ -3,6 +3,7 @@ package io.kubevirt.metrics.gateway.relabel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.config.YamlTree;
 import io.kubevirt.metrics.gateway.discovery.DiscoveredTarget;
 import io.kubevirt.metrics.gateway.expose.GatherPipeline;
@@ -182,7 +183,7 @@ class RelabelDifferentialTest {
             all.put("__scrape_timeout__", "1s");
             discovered.add(new DiscoveredTarget(all));
         });
-        GatherPipeline pipeline = new GatherPipeline(0);
+        GatherPipeline pipeline = new GatherPipeline(0, SampleLimits.NONE);
         List<GatherPipeline.Outcome> outcomes = new ArrayList<>();
         for (ScrapeTarget target : GatherPipeline.targets(discovered, config.targetRules()).active()) {
             byte[] body = bodies.get(target.host() + ":" + target.port()).getBytes(StandardCharsets.UTF_8);
