@@ -1,0 +1,126 @@
+package io.kubevirt.metrics.gateway.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
+import io.kubevirt.metrics.gateway.testing.Expositions;
+import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.Samples;
+import io.kubevirt.metrics.gateway.testing.StubTarget;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The gate in the packaged gateway (natively too, where the TokenReview and SubjectAccessReview
+ * models must be registered for JSON): the mock API server answers for an admin and a tenant of
+ * team-a; two stub pods, one per tenant namespace.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Vertx vertx = Vertx.vertx();
+    private final KubernetesMockServer apiServer = new KubernetesMockServer(false);
+    private PackagedGateway gateway;
+
+    @BeforeAll
+    void start() throws Exception {
+        apiServer.init();
+        apiServer.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews").andReply(200, request -> {
+            String user = switch (read(request.getUtf8Body()).path("spec").path("token").asText()) {
+                case "admin-token" -> "admin";
+                case "tenant-token" -> "alice";
+                default -> null;
+            };
+            return new TokenReviewBuilder().withNewStatus().withAuthenticated(user != null).withNewUser()
+                    .withUsername(user).endUser().endStatus().build();
+        }).always();
+        apiServer.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews").andReply(200, request -> {
+            JsonNode spec = read(request.getUtf8Body()).path("spec");
+            boolean allowed = spec.path("user").asText().equals("admin")
+                    ? spec.path("nonResourceAttributes").path("path").asText().equals("/metrics")
+                    : spec.path("resourceAttributes").path("namespace").asText().equals("team-a");
+            return new SubjectAccessReviewBuilder().withNewStatus().withAllowed(allowed).endStatus().build();
+        }).always();
+
+        SelfSignedCertificate tls = SelfSignedCertificate.generate();
+        String body = Samples.text("legacy-names/virt-handler.prom");
+        StubTarget a = new StubTarget(vertx, () -> body, tls.certFile().toString(), tls.keyFile().toString());
+        StubTarget b = new StubTarget(vertx, () -> body, tls.certFile().toString(), tls.keyFile().toString());
+        Path rules = Files.createTempFile("relabel", ".yaml");
+        Files.writeString(rules, "honor_labels: false\n"); // Each target's series in its own namespace.
+        gateway = PackagedGateway.startWithFileTargets("""
+                - targets: ['%s']
+                  labels: {namespace: team-a, pod: virt-handler-a}
+                - targets: ['%s']
+                  labels: {namespace: team-b, pod: virt-handler-b}
+                """.formatted(a.address(), b.address()), tls, Map.of(
+                "gateway.auth.enabled", "true",
+                "gateway.relabel.file", rules.toString(),
+                "quarkus.kubernetes-client.api-server-url", apiServer.createClient().getMasterUrl().toString()),
+                List.of());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        apiServer.destroy();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        var request = gateway.request(path);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return gateway.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void asksTheApiServerWhoMayReadWhat() throws Exception {
+        assertEquals(401, get("/metrics", null).statusCode());
+        assertEquals(401, get("/metrics", "forged-token").statusCode());
+        await().atMost(Duration.ofSeconds(15)).until(() -> get("/metrics", "admin-token").body()
+                .contains("pod=\"virt-handler-b\""));
+        String all = get("/metrics", "admin-token").body();
+        assertTrue(all.contains("namespace=\"team-a\"") && all.contains("kubevirt_metrics_gateway_"));
+
+        HttpResponse<String> tenant = get("/metrics", "tenant-token");
+        assertEquals(200, tenant.statusCode());
+        Expositions.checkValid(tenant.body());
+        assertTrue(tenant.body().contains("kubevirt_vmi_memory_resident_bytes{"), tenant.body());
+        assertFalse(tenant.body().contains("team-b") || tenant.body().contains("kubevirt_metrics_gateway_"));
+        assertEquals(403, get("/api/v1/targets", "tenant-token").statusCode());
+        assertEquals(200, get("/api/v1/targets", "admin-token").statusCode());
+        assertEquals(200, get("/q/health/ready", null).statusCode());
+    }
+}
