@@ -9,13 +9,18 @@ import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,26 +37,27 @@ public class GatewayMetrics {
     private final Timer gatherDuration;
     private final Counter coalesced;
     private final AtomicInteger targets = new AtomicInteger();
+    private final List<Meter> sourceMeters = new ArrayList<>();
 
     public GatewayMetrics(MeterRegistry registry, Discovery discovery) {
         this.registry = registry;
         for (TargetSource source : discovery.sources()) {
-            Gauge.builder(PREFIX + "discovery.up", source.sync(), s -> s.inSync() ? 1 : 0)
+            sourceMeters.add(Gauge.builder(PREFIX + "discovery.up", source.sync(), s -> s.inSync() ? 1 : 0)
                     .description("1 while the discovery source's view is current, 0 while it cannot see changes "
                             + "(its last known targets are still scraped).")
                     .tag("source", source.name())
-                    .register(registry);
-            Gauge.builder(PREFIX + "discovery.last.sync.timestamp", source.sync(), SyncState::lastSyncSeconds)
+                    .register(registry));
+            sourceMeters.add(Gauge.builder(PREFIX + "discovery.last.sync.timestamp", source.sync(),
+                            SyncState::lastSyncSeconds)
                     .description("When the discovery source's view was last known to be current, in seconds since "
                             + "the epoch.")
                     .baseUnit("seconds")
                     .tag("source", source.name())
-                    .register(registry);
-            Gauge.builder(PREFIX + "targets", source, s -> s.targets().size())
+                    .register(registry));
+            sourceMeters.add(Gauge.builder(PREFIX + "targets", source, s -> s.targets().size())
                     .description("Targets the discovery source knows, before relabeling and sharding.")
                     .tag("source", source.name())
-                    .strongReference(true) // Micrometer holds its state weakly; the source must stay.
-                    .register(registry);
+                    .register(registry));
         }
         this.gatherDuration = Timer.builder(PREFIX + "gather.duration")
                 .description("Time to scrape all targets and merge their metrics, per /metrics request served.")
@@ -72,6 +78,15 @@ public class GatewayMetrics {
         Gauge.builder(PREFIX + "scrape.targets", targets, AtomicInteger::get)
                 .description("Targets this replica scraped in its last gather (after relabeling and sharding).")
                 .register(registry);
+    }
+
+    /**
+     * The gauges read the discovery sources, which end with this application: they go with it. (In
+     * a JVM that runs the gateway again, as the tests do, Micrometer's global registry would
+     * otherwise hand them to the next instance, reading sources that no longer exist.)
+     */
+    void removeSourceMeters(@Observes ShutdownEvent event) {
+        sourceMeters.forEach(registry::remove);
     }
 
     /** Every meter prefixed, described and lint-clean (see {@link OwnMeters}). */
