@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.GatewayHttps;
+import io.kubevirt.metrics.gateway.testing.ReviewingApiServer;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -48,7 +46,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTestResource(value = AuthGatewayTest.Targets.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuthGatewayTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ADMIN = "system:serviceaccount:monitoring:prometheus-k8s";
 
     @KubernetesTestServer
@@ -102,36 +99,17 @@ class AuthGatewayTest {
 
     @BeforeEach
     void answerReviews() {
-        apiServer.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews").andReply(200, request -> {
-            String user = switch (read(request.getUtf8Body()).path("spec").path("token").asText()) {
-                case "admin-token" -> ADMIN;
-                case "tenant-token" -> "alice";
-                case "nobody-token", "late-token" -> "bob";
-                default -> null;
-            };
-            return new TokenReviewBuilder().withNewStatus().withAuthenticated(user != null)
-                    .withNewUser().withUsername(user).withGroups("system:authenticated").endUser().endStatus().build();
-        }).always();
-        apiServer.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews").andReply(200, request -> {
-            JsonNode spec = read(request.getUtf8Body()).path("spec");
-            JsonNode resource = spec.path("resourceAttributes");
-            boolean allowed = spec.path("user").asText().equals(ADMIN)
-                    ? spec.path("nonResourceAttributes").path("path").asText().equals("/metrics")
-                            && spec.path("nonResourceAttributes").path("verb").asText().equals("get")
-                    : spec.path("user").asText().equals("alice") && resource.path("namespace").asText().equals("team-a")
-                            && resource.path("group").asText().equals("kubevirt.io")
-                            && resource.path("resource").asText().equals("virtualmachineinstances")
-                            && resource.path("verb").asText().equals("get");
-            return new SubjectAccessReviewBuilder().withNewStatus().withAllowed(allowed).endStatus().build();
-        }).always();
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ReviewingApiServer.answer(apiServer::expect, Map.of("admin-token", ADMIN, "tenant-token", "alice",
+                "nobody-token", "bob", "late-token", "bob"), (user, spec) -> {
+                    JsonNode resource = spec.path("resourceAttributes");
+                    return user.equals(ADMIN)
+                            ? spec.path("nonResourceAttributes").path("path").asText().equals("/metrics")
+                                    && spec.path("nonResourceAttributes").path("verb").asText().equals("get")
+                            : user.equals("alice") && resource.path("namespace").asText().equals("team-a")
+                                    && resource.path("group").asText().equals("kubevirt.io")
+                                    && resource.path("resource").asText().equals("virtualmachineinstances")
+                                    && resource.path("verb").asText().equals("get");
+                });
     }
 
     private Response get(String path, String token) {

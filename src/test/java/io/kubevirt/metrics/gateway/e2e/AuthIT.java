@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.ReviewingApiServer;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +31,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Vertx vertx = Vertx.vertx();
     private final KubernetesMockServer apiServer = new KubernetesMockServer(false);
     private PackagedGateway gateway;
@@ -45,22 +38,10 @@ class AuthIT {
     @BeforeAll
     void start() throws Exception {
         apiServer.init();
-        apiServer.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews").andReply(200, request -> {
-            String user = switch (read(request.getUtf8Body()).path("spec").path("token").asText()) {
-                case "admin-token" -> "admin";
-                case "tenant-token" -> "alice";
-                default -> null;
-            };
-            return new TokenReviewBuilder().withNewStatus().withAuthenticated(user != null).withNewUser()
-                    .withUsername(user).endUser().endStatus().build();
-        }).always();
-        apiServer.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews").andReply(200, request -> {
-            JsonNode spec = read(request.getUtf8Body()).path("spec");
-            boolean allowed = spec.path("user").asText().equals("admin")
-                    ? spec.path("nonResourceAttributes").path("path").asText().equals("/metrics")
-                    : spec.path("resourceAttributes").path("namespace").asText().equals("team-a");
-            return new SubjectAccessReviewBuilder().withNewStatus().withAllowed(allowed).endStatus().build();
-        }).always();
+        ReviewingApiServer.answer(apiServer::expect, Map.of("admin-token", "admin", "tenant-token", "alice"),
+                (user, spec) -> user.equals("admin")
+                        ? spec.path("nonResourceAttributes").path("path").asText().equals("/metrics")
+                        : spec.path("resourceAttributes").path("namespace").asText().equals("team-a"));
 
         SelfSignedCertificate tls = SelfSignedCertificate.generate();
         String body = Samples.text("legacy-names/virt-handler.prom");
@@ -87,14 +68,6 @@ class AuthIT {
         }
         apiServer.destroy();
         vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
