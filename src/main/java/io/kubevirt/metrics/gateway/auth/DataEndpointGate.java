@@ -4,13 +4,12 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.Response;
-import java.util.Set;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * The gate in front of every data endpoint ({@code /metrics}, {@code /api/v1/targets},
- * {@code /targets}) when {@code gateway.auth.enabled}: no or an invalid token is 401, an API
+ * The gate in front of every data endpoint (the resources marked {@link DataEndpoint}:
+ * {@code /metrics}, {@code /api/v1/targets}, {@code /targets}) when {@code gateway.auth.enabled}: no or an invalid token is 401, an API
  * server that cannot be asked is 500, and the targets API and page need full access (403 for a
  * tenant). The caller goes with the request for {@code /metrics} to narrow a tenant's answer to
  * its namespaces. The probes under {@code /q/health} stay open for the kubelet. Reasons go to the
@@ -19,7 +18,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 public class DataEndpointGate {
     /** Where the caller is kept on the request. */
     public static final String CALLER = "kubevirt-metrics-gateway.caller";
-    static final Set<String> DATA_PATHS = Set.of("/metrics", "/api/v1/targets", "/targets");
+    /** The one data endpoint a tenant may read (narrowed to its namespaces); the others need full access. */
+    static final String TENANT_PATH = "/metrics";
     private static final Logger LOG = Logger.getLogger(DataEndpointGate.class);
 
     private final KubernetesGate gate;
@@ -28,17 +28,18 @@ public class DataEndpointGate {
         this.gate = gate;
     }
 
+    @DataEndpoint
     @ServerRequestFilter
     public Uni<Response> check(RoutingContext request) {
-        String path = request.normalizedPath();
-        if (!gate.enabled() || !DATA_PATHS.contains(path)) {
+        if (!gate.enabled()) {
             return Uni.createFrom().nullItem();
         }
+        String path = request.normalizedPath();
         String authorization = request.request().getHeader("Authorization");
         return Uni.createFrom().item(() -> {
             try {
                 Caller caller = gate.authenticate(authorization);
-                if (!caller.full() && !path.equals("/metrics")) {
+                if (!caller.full() && !path.equals(TENANT_PATH)) {
                     throw new GateException(403, caller.user() + " may not get " + path);
                 }
                 request.put(CALLER, caller);

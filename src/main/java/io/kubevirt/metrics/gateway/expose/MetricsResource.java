@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.auth.Caller;
+import io.kubevirt.metrics.gateway.auth.DataEndpoint;
 import io.kubevirt.metrics.gateway.auth.DataEndpointGate;
 import io.kubevirt.metrics.gateway.auth.GateException;
 import io.kubevirt.metrics.gateway.auth.KubernetesGate;
@@ -23,6 +24,7 @@ import org.jboss.logging.Logger;
  * tenant (see {@link DataEndpointGate}) gets only the series of the namespaces it may read.
  */
 @Path("/metrics")
+@DataEndpoint
 public class MetricsResource {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

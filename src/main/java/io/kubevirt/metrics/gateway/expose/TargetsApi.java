@@ -3,6 +3,7 @@ package io.kubevirt.metrics.gateway.expose;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubevirt.metrics.gateway.auth.DataEndpoint;
 import io.kubevirt.metrics.gateway.discovery.DiscoveredTarget;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
 import jakarta.ws.rs.GET;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
  * Prometheus' do. Built as a JSON tree: no reflection, native-ready.
  */
 @Path("/api/v1/targets")
+@DataEndpoint
 public class TargetsApi {
     /** The scrape pool of a target without a job label. */
     static final String DEFAULT_POOL = "kubevirt-metrics-gateway";

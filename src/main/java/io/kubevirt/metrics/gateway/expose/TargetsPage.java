@@ -1,5 +1,6 @@
 package io.kubevirt.metrics.gateway.expose;
 
+import io.kubevirt.metrics.gateway.auth.DataEndpoint;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
  * and no external asset.
  */
 @Path("/targets")
+@DataEndpoint
 public class TargetsPage {
     private final TargetStates states;
 

@@ -159,6 +159,11 @@ class AuthGatewayTest {
         Response none = get("/metrics", null);
         assertEquals(401, none.statusCode());
         assertFalse(none.asString().contains("kubevirt_"));
+        // Whatever form of the path reaches the resource, the gate is in front of it.
+        for (String path : new String[] {"/metrics/", "//metrics", "/./metrics", "/api/v1/targets/"}) {
+            Response other = get(path, null);
+            assertFalse(other.statusCode() == 200 || other.asString().contains("kubevirt_"), path);
+        }
         assertEquals(401, get("/metrics", "forged-token").statusCode());
         assertEquals(401, get("/api/v1/targets", null).statusCode());
         Response nobody = get("/metrics", "nobody-token");
