@@ -9,11 +9,11 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * The gate in front of every data endpoint (the resources marked {@link DataEndpoint}:
- * {@code /metrics}, {@code /api/v1/targets}, {@code /targets}) when {@code gateway.auth.enabled}: no or an invalid token is 401, an API
- * server that cannot be asked is 500, and the targets API and page need full access (403 for a
- * tenant). The caller goes with the request for {@code /metrics} to narrow a tenant's answer to
- * its namespaces. The probes under {@code /q/health} stay open for the kubelet. Reasons go to the
- * debug log, not to the caller.
+ * {@code /metrics}, {@code /api/v1/targets}, {@code /targets}) when {@code gateway.auth.enabled}:
+ * no or an invalid token is 401, an API server that cannot be asked is 500, and the targets API
+ * and page need full access (403 for a tenant). The caller goes with the request for
+ * {@code /metrics} to narrow a tenant's answer to its namespaces. The probes under
+ * {@code /q/health} stay open for the kubelet. Reasons go to the debug log, not to the caller.
  */
 public class DataEndpointGate {
     /** Where the caller is kept on the request. */

@@ -57,7 +57,10 @@ public final class GatherPipeline {
     public record Targets(List<ScrapeTarget> active, Map<ScrapeTarget, DiscoveredTarget> discovered,
             List<DiscoveredTarget> dropped) {
 
-        /** This replica's share: the targets it does not own count as dropped, as a hashmod keep rule would drop them. */
+        /**
+         * This replica's share: the targets it does not own count as dropped, as a hashmod keep
+         * rule would drop them.
+         */
         public Targets ownedBy(ShardMembership.Owner owner) {
             List<ScrapeTarget> owned = new ArrayList<>(active.size());
             List<DiscoveredTarget> notOwned = new ArrayList<>(dropped);

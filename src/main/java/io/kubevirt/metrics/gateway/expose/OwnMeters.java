@@ -39,8 +39,10 @@ final class OwnMeters implements MeterFilter {
         }
         String name = RENAMED.getOrDefault(id.getName(), id.getName());
         String description = id.getDescription() != null && !id.getDescription().isBlank() ? id.getDescription()
-                : HELP.getOrDefault(id.getName(), "Micrometer's " + id.getName() + " (its binder gives no description).");
-        return new Meter.Id(PREFIX + name, Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), description, id.getType());
+                : HELP.getOrDefault(id.getName(), "Micrometer's " + id.getName()
+                        + " (its binder gives no description).");
+        return new Meter.Id(PREFIX + name, Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), description,
+                id.getType());
     }
 
     @Override

@@ -149,6 +149,7 @@ public class TargetsPage {
 
     private static String ago(Duration duration) {
         long seconds = Math.max(0, duration.toSeconds());
-        return seconds < 60 ? seconds + " s ago" : seconds < 3600 ? seconds / 60 + " min ago" : seconds / 3600 + " h ago";
+        return seconds < 60 ? seconds + " s ago"
+                : seconds < 3600 ? seconds / 60 + " min ago" : seconds / 3600 + " h ago";
     }
 }

@@ -1,8 +1,7 @@
 package io.kubevirt.metrics.gateway.parse;
 
-import java.util.Arrays;
-
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A pull parser for the Prometheus text format 0.0.4 and OpenMetrics 1.0, working on the bytes of

@@ -12,7 +12,10 @@ public final class LimitExceededException extends ParseException {
         this.reason = reason;
     }
 
-    /** {@code label_limit}, {@code label_name_length_limit}, {@code label_value_length_limit} or {@code line_length_limit}. */
+    /**
+     * {@code label_limit}, {@code label_name_length_limit}, {@code label_value_length_limit} or
+     * {@code line_length_limit}.
+     */
     public String reason() {
         return reason;
     }

@@ -3,11 +3,11 @@ package io.kubevirt.metrics.gateway.relabel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.config.YamlTree;
 import io.kubevirt.metrics.gateway.discovery.DiscoveredTarget;
 import io.kubevirt.metrics.gateway.expose.GatherPipeline;
 import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.parse.ExpositionParser;
 import io.kubevirt.metrics.gateway.parse.ParseException;
