@@ -69,6 +69,9 @@ public class ConfigValidator {
         positive(problems, "gateway.auth.cache-ttl", config.auth().cacheTtl().toMillis());
         GatewayConfig.Scrape scrape = config.scrape();
         positive(problems, "gateway.scrape.timeout", scrape.timeout().toMillis());
+        if (scrape.minInterval().isNegative()) {
+            problems.add("gateway.scrape.min-interval: must not be negative, is " + scrape.minInterval());
+        }
         if (scrape.timeoutMargin().isNegative()) {
             problems.add("gateway.scrape.timeout-margin: must not be negative, is " + scrape.timeoutMargin());
         }

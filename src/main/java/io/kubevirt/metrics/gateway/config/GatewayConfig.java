@@ -62,6 +62,15 @@ public interface GatewayConfig {
         @WithDefault("10s")
         Duration timeout();
 
+        /**
+         * With a positive value, a request within this time after a gather completed gets that
+         * gather's answer: the pods are scraped at most once per interval, however many Prometheus
+         * replicas ask at different moments. 0 (the default): every request gathers, or joins the
+         * gather already running.
+         */
+        @WithDefault("0s")
+        Duration minInterval();
+
         /** Taken off Prometheus' scrape timeout, so the gateway answers before Prometheus gives up. */
         @WithDefault("500ms")
         Duration timeoutMargin();

@@ -36,6 +36,7 @@ public class GatewayMetrics {
     private final MeterRegistry registry;
     private final Timer gatherDuration;
     private final Counter coalesced;
+    private final Counter reused;
     private final AtomicInteger targets = new AtomicInteger();
     private final List<Meter> sourceMeters = new ArrayList<>();
 
@@ -66,6 +67,10 @@ public class GatewayMetrics {
                 .register(registry);
         this.coalesced = Counter.builder(PREFIX + "requests.coalesced")
                 .description("Requests for /metrics answered by a scrape of all targets that was already running.")
+                .register(registry);
+        this.reused = Counter.builder(PREFIX + "requests.reused")
+                .description("Requests for /metrics answered with the last answer, younger than "
+                        + "gateway.scrape.min-interval.")
                 .register(registry);
         // Prometheus' standard process CPU counter, in seconds (Micrometer's process.cpu.time counts
         // nanoseconds and is left out). Where the JVM or native image has no such bean, none.
@@ -125,6 +130,10 @@ public class GatewayMetrics {
 
     void recordCoalesced() {
         coalesced.increment();
+    }
+
+    void recordReused() {
+        reused.increment();
     }
 
     private void dropped(String reason, int count) {

@@ -46,6 +46,9 @@ public class Gatherer {
     private final AtomicReference<CompletableFuture<Buffer>> running = new AtomicReference<>();
     private volatile long runningSince;
     private volatile long runningDeadline;
+    /** With a minimum interval, the last answer (held until the next gather: it costs its size). */
+    private final long minIntervalNanos;
+    private volatile Answer lastAnswer;
 
     public Gatherer(TargetStates states, RelabelConfigStore relabelConfig, Scraper scraper, Vertx vertx,
             PrometheusMeterRegistry registry, GatewayMetrics metrics, GatewayConfig config) {
@@ -56,12 +59,25 @@ public class Gatherer {
         this.registry = registry;
         this.metrics = metrics;
         GatewayConfig.Scrape scrape = config.scrape();
+        this.minIntervalNanos = scrape.minInterval().toNanos();
         this.pipeline = new GatherPipeline(scrape.sampleLimit(), new SampleLimits(scrape.labelLimit(),
                 scrape.labelNameLengthLimit(), scrape.labelValueLengthLimit(), scrape.lineLengthLimit()));
     }
 
-    /** The merged exposition; joins the gather already running, if any. */
+    /** A completed gather's answer and when it completed. */
+    private record Answer(Buffer body, long completedNanos) {
+    }
+
+    /**
+     * The merged exposition; joins the gather already running, if any, or with
+     * {@code gateway.scrape.min-interval} reuses the last answer while it is younger than that.
+     */
     public CompletableFuture<Buffer> gather(Duration timeout) {
+        Answer last = lastAnswer;
+        if (last != null && System.nanoTime() - last.completedNanos() < minIntervalNanos) {
+            metrics.recordReused();
+            return CompletableFuture.completedFuture(last.body());
+        }
         while (true) {
             CompletableFuture<Buffer> current = running.get();
             if (current != null) {
@@ -77,6 +93,9 @@ public class Gatherer {
                     if (error != null) {
                         mine.completeExceptionally(error);
                     } else {
+                        if (minIntervalNanos > 0) {
+                            lastAnswer = new Answer(result, System.nanoTime());
+                        }
                         mine.complete(result);
                     }
                 });

@@ -34,6 +34,7 @@ class ConfigValidatorTest {
         "gateway.discovery.kubernetes.namespaces | 'kubevirt,Team_A' | 'gateway.discovery.kubernetes.namespaces: \"Team_A\" is not a namespace name (or * for all)'",
         "gateway.scrape.timeout | 0s | gateway.scrape.timeout: must be positive",
         "gateway.scrape.timeout-margin | -1s | gateway.scrape.timeout-margin: must not be negative, is PT-1S",
+        "gateway.scrape.min-interval | -5s | gateway.scrape.min-interval: must not be negative, is PT-5S",
         "gateway.scrape.body-size-limit | 2G | gateway.scrape.body-size-limit: must be between 1 byte and 1G, is 2147483648 bytes",
         "gateway.scrape.sample-limit | -1 | gateway.scrape.sample-limit: must be 0 (no limit) or more, is -1",
         "gateway.scrape.tls.ca-file | /nonexistent/ca.crt | gateway.scrape.tls.ca-file: /nonexistent/ca.crt does not exist",
