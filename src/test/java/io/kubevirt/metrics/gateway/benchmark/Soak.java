@@ -147,6 +147,9 @@ public final class Soak {
             kubernetes.destroy();
             vertx.close().toCompletionStage().toCompletableFuture().join();
         }
+        // The mock API server leaves Vert.x event loops of its own running after destroy(): without
+        // this, the JVM would outlive the run (a soak must stop by itself).
+        System.exit(0);
     }
 
     private static StubTarget stub(Vertx vertx, SelfSignedCertificate tls, String body, List<StubTarget> stubs) {
