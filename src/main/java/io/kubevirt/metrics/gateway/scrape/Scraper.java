@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.SSLOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -26,7 +25,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,8 +78,7 @@ public class Scraper {
         }
         this.trust = new TrustMaterial(tls);
         try {
-            trust.changed(options.getSslOptions()).ifPresent(ssl -> options.setTrustOptions(ssl.getTrustOptions())
-                    .setKeyCertOptions(ssl.getKeyCertOptions()));
+            trust.readInto(options);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("gateway.scrape.tls: cannot read " + trust.files() + ": " + e.getMessage(),
                     e);
@@ -100,10 +97,7 @@ public class Scraper {
      */
     synchronized void reloadTrust() {
         try {
-            Optional<SSLOptions> changed = trust.changed(options.getSslOptions());
-            if (changed.isPresent()) {
-                options.setTrustOptions(changed.get().getTrustOptions()).setKeyCertOptions(changed.get()
-                        .getKeyCertOptions());
+            if (trust.readInto(options)) {
                 HttpClient old = client;
                 client = vertx.createHttpClient(options);
                 vertx.setTimer(OLD_POOL_GRACE.toMillis(), id -> old.close());

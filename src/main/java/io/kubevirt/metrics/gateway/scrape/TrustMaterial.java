@@ -3,9 +3,9 @@ package io.kubevirt.metrics.gateway.scrape;
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
 import io.kubevirt.metrics.gateway.config.WatchedFile;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.SSLOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,33 +44,41 @@ final class TrustMaterial {
     }
 
     /**
-     * {@code base} with the files' current content, when it differs from what was last read; empty
-     * when nothing changed.
+     * Puts the files' current content into {@code options}, when it differs from what was last
+     * read; false when nothing changed (and {@code options} is left alone).
      *
      * @throws IOException when a file cannot be read
      * @throws GeneralSecurityException when the CA bundle holds no valid certificate
      */
-    Optional<SSLOptions> changed(SSLOptions base) throws IOException, GeneralSecurityException {
+    boolean readInto(HttpClientOptions options) throws IOException, GeneralSecurityException {
         String now = version(caFile) + "|" + version(certFile) + "|" + version(keyFile);
         if (now.equals(versions)) {
-            return Optional.empty();
+            return false;
         }
-        SSLOptions options = new SSLOptions(base);
+        PemTrustOptions trustOptions = null;
         if (caFile.isPresent()) {
             byte[] bundle = Files.readAllBytes(caFile.get());
             if (CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bundle))
                     .isEmpty()) {
                 throw new GeneralSecurityException(caFile.get() + " holds no certificate");
             }
-            options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(bundle)));
+            trustOptions = new PemTrustOptions().addCertValue(Buffer.buffer(bundle));
         }
+        PemKeyCertOptions keyCertOptions = null;
         if (certFile.isPresent()) {
-            options.setKeyCertOptions(new PemKeyCertOptions()
+            keyCertOptions = new PemKeyCertOptions()
                     .setCertValue(Buffer.buffer(Files.readAllBytes(certFile.get())))
-                    .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile.get()))));
+                    .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile.get())));
+        }
+        // Only now that every file was read: a failure above leaves the options as they were.
+        if (trustOptions != null) {
+            options.setTrustOptions(trustOptions);
+        }
+        if (keyCertOptions != null) {
+            options.setKeyCertOptions(keyCertOptions);
         }
         versions = now;
-        return Optional.of(options);
+        return true;
     }
 
     /** The files, for messages. */

@@ -1,18 +1,18 @@
 package io.kubevirt.metrics.gateway.scrape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.TestConfig;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.SSLOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TrustMaterialTest {
@@ -26,20 +26,21 @@ class TrustMaterialTest {
         TrustMaterial trust = new TrustMaterial(TestConfig.of(Map.of("gateway.scrape.tls.ca-file", bundle.toString()))
                 .scrape().tls());
 
-        Optional<SSLOptions> first = trust.changed(new SSLOptions());
-        assertTrue(first.isPresent());
-        assertEquals(Files.readString(ca1.certFile()), pem(first.get()));
-        assertEquals(Optional.empty(), trust.changed(new SSLOptions()), "unchanged: not read again");
+        HttpClientOptions options = new HttpClientOptions();
+        assertTrue(trust.readInto(options));
+        assertEquals(Files.readString(ca1.certFile()), pem(options));
+        assertFalse(trust.readInto(options), "unchanged: not read again");
 
         Files.writeString(bundle, "-----BEGIN CERTIFICATE-----\nMIIB"); // Caught half-written.
-        assertThrows(GeneralSecurityException.class, () -> trust.changed(new SSLOptions()));
+        assertThrows(GeneralSecurityException.class, () -> trust.readInto(options));
+        assertEquals(Files.readString(ca1.certFile()), pem(options), "the last good bundle stays");
 
         Files.writeString(bundle, Files.readString(ca1.certFile()) + Files.readString(ca2.certFile()));
-        assertEquals(Files.readString(ca1.certFile()) + Files.readString(ca2.certFile()),
-                pem(trust.changed(new SSLOptions()).orElseThrow()));
+        assertTrue(trust.readInto(options));
+        assertEquals(Files.readString(ca1.certFile()) + Files.readString(ca2.certFile()), pem(options));
     }
 
-    private static String pem(SSLOptions options) {
+    private static String pem(HttpClientOptions options) {
         return ((PemTrustOptions) options.getTrustOptions()).getCertValues().get(0).toString();
     }
 }
