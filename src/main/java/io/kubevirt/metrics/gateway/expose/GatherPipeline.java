@@ -2,8 +2,7 @@ package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.discovery.DiscoveredTarget;
 import io.kubevirt.metrics.gateway.discovery.ShardMembership;
-import io.kubevirt.metrics.gateway.merge.ByteSink;
-import io.kubevirt.metrics.gateway.merge.MergeReport;
+import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.merge.Merger;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.merge.SeriesLabeling;
@@ -116,10 +115,10 @@ public final class GatherPipeline {
     }
 
     /**
-     * Merges the outcomes into {@code out}: first every target's report series, then every
-     * target's series, then {@code ownMetrics} (text format 0.0.4; may be empty).
+     * Merges the outcomes: first every target's report series, then every target's series, then
+     * {@code ownMetrics} (text format 0.0.4; may be empty).
      */
-    public MergeReport merge(List<Outcome> outcomes, RelabelConfig config, byte[] ownMetrics, ByteSink out)
+    public MergedExposition merge(List<Outcome> outcomes, RelabelConfig config, byte[] ownMetrics)
             throws ParseException {
         List<Merger.Source> sources = new ArrayList<>(2 * outcomes.size() + 1);
         List<ScrapeTarget> targets = new ArrayList<>(outcomes.size());
@@ -142,6 +141,6 @@ public final class GatherPipeline {
         history.retain(targets);
         sources.add(new Merger.Source("kubevirt-metrics-gateway", TargetExpositionReader.read(ownMetrics,
                 ownMetrics.length, ExpositionFormat.TEXT, SeriesLabeling.NONE)));
-        return Merger.merge(sources, out);
+        return Merger.merge(sources);
     }
 }

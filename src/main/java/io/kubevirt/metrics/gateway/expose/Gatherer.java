@@ -2,8 +2,9 @@ package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
 import io.kubevirt.metrics.gateway.merge.ByteSink;
-import io.kubevirt.metrics.gateway.merge.MergeReport;
+import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfigStore;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
@@ -18,9 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -43,7 +46,7 @@ public class Gatherer {
     private final PrometheusMeterRegistry registry;
     private final GatewayMetrics metrics;
     private final GatherPipeline pipeline;
-    private final AtomicReference<CompletableFuture<Buffer>> running = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<Answer>> running = new AtomicReference<>();
     private volatile long runningSince;
     private volatile long runningDeadline;
     /** With a minimum interval, the last answer (held until the next gather: it costs its size). */
@@ -64,37 +67,62 @@ public class Gatherer {
                 scrape.labelNameLengthLimit(), scrape.labelValueLengthLimit(), scrape.lineLengthLimit()));
     }
 
-    /** A completed gather's answer and when it completed. */
-    private record Answer(Buffer body, long completedNanos) {
+    /**
+     * A completed gather: the merge, written in each format once, when first asked for, and shared
+     * by every request that asks for it.
+     */
+    private final class Answer {
+        final MergedExposition merged;
+        final long completedNanos;
+        private final Map<ExpositionFormat, CompletableFuture<Buffer>> written = new ConcurrentHashMap<>();
+
+        Answer(MergedExposition merged) {
+            this.merged = merged;
+            this.completedNanos = System.nanoTime();
+        }
+
+        CompletableFuture<Buffer> in(ExpositionFormat format) {
+            return written.computeIfAbsent(format, f -> blocking(() -> write(f)));
+        }
+
+        Buffer write(ExpositionFormat format) {
+            ByteSink out = new ByteSink(64 * 1024); // The merge reserves what it needs at once.
+            merged.write(format, out);
+            return Buffer.buffer(Unpooled.wrappedBuffer(out.array(), 0, out.size()));
+        }
     }
 
     /**
-     * The merged exposition; joins the gather already running, if any, or with
+     * The merged exposition in {@code format}; joins the gather already running, if any, or with
      * {@code gateway.scrape.min-interval} reuses the last answer while it is younger than that.
      */
-    public CompletableFuture<Buffer> gather(Duration timeout) {
+    public CompletableFuture<Buffer> gather(Duration timeout, ExpositionFormat format) {
+        return answer(timeout, format).thenCompose(answer -> answer.in(format));
+    }
+
+    private CompletableFuture<Answer> answer(Duration timeout, ExpositionFormat format) {
         Answer last = lastAnswer;
-        if (last != null && System.nanoTime() - last.completedNanos() < minIntervalNanos) {
+        if (last != null && System.nanoTime() - last.completedNanos < minIntervalNanos) {
             metrics.recordReused();
-            return CompletableFuture.completedFuture(last.body());
+            return CompletableFuture.completedFuture(last);
         }
         while (true) {
-            CompletableFuture<Buffer> current = running.get();
+            CompletableFuture<Answer> current = running.get();
             if (current != null) {
                 metrics.recordCoalesced();
                 return current;
             }
-            CompletableFuture<Buffer> mine = new CompletableFuture<>();
+            CompletableFuture<Answer> mine = new CompletableFuture<>();
             if (running.compareAndSet(null, mine)) {
                 runningSince = System.nanoTime();
                 runningDeadline = runningSince + timeout.toNanos();
                 mine.whenComplete((result, error) -> running.compareAndSet(mine, null));
-                start(timeout).whenComplete((result, error) -> {
+                start(timeout, format).whenComplete((result, error) -> {
                     if (error != null) {
                         mine.completeExceptionally(error);
                     } else {
                         if (minIntervalNanos > 0) {
-                            lastAnswer = new Answer(result, System.nanoTime());
+                            lastAnswer = result;
                         }
                         mine.complete(result);
                     }
@@ -119,7 +147,8 @@ public class Gatherer {
         return running.get() == null || late <= 0 ? Duration.ZERO : Duration.ofNanos(late);
     }
 
-    private CompletableFuture<Buffer> start(Duration timeout) {
+    /** Scrapes, reads and merges; the answer is written in the first requester's format as part of the gather. */
+    private CompletableFuture<Answer> start(Duration timeout, ExpositionFormat format) {
         long start = System.nanoTime();
         RelabelConfig config = relabelConfig.current();
         List<ScrapeTarget> targets = states.current(config).active();
@@ -144,10 +173,10 @@ public class Gatherer {
             // The gateway's own metrics are read before this merge: its drops and duration show in
             // the next gather, as Prometheus' own metrics lag its scrapes.
             byte[] own = registry.scrape(TextFormat.CONTENT_TYPE_004).getBytes(StandardCharsets.UTF_8);
-            ByteSink out = new ByteSink(64 * 1024); // The merger reserves what it needs at once.
-            MergeReport report = pipeline.merge(done, config, own, out);
-            metrics.recordMerge(report, done.size(), System.nanoTime() - start);
-            return Buffer.buffer(Unpooled.wrappedBuffer(out.array(), 0, out.size()));
+            Answer answer = new Answer(pipeline.merge(done, config, own));
+            answer.written.put(format, CompletableFuture.completedFuture(answer.write(format)));
+            metrics.recordMerge(answer.merged.report(), done.size(), System.nanoTime() - start);
+            return answer;
         }));
     }
 

@@ -6,6 +6,7 @@ import io.kubevirt.metrics.gateway.auth.DataEndpointGate;
 import io.kubevirt.metrics.gateway.auth.GateException;
 import io.kubevirt.metrics.gateway.auth.KubernetesGate;
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTimeout;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -20,14 +21,14 @@ import org.jboss.logging.Logger;
 
 /**
  * {@code GET /metrics}: every target's metrics, the per-target report series and the gateway's
- * own metrics, merged into one text format 0.0.4 exposition (gzip when the client accepts it). A
- * tenant (see {@link DataEndpointGate}) gets only the series of the namespaces it may read.
+ * own metrics, merged into one exposition: OpenMetrics when the client prefers it (Prometheus
+ * does), with the targets' exemplars and units, otherwise text format 0.0.4; gzip when the client
+ * accepts it. A tenant (see {@link DataEndpointGate}) gets only the series of the namespaces it
+ * may read.
  */
 @Path("/metrics")
 @DataEndpoint
 public class MetricsResource {
-    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
     private static final Logger LOG = Logger.getLogger(MetricsResource.class);
 
     private final Gatherer gatherer;
@@ -42,25 +43,27 @@ public class MetricsResource {
 
     @GET
     public Uni<Response> metrics(@HeaderParam("X-Prometheus-Scrape-Timeout-Seconds") String scrapeTimeout,
-            RoutingContext request) {
+            @HeaderParam("Accept") String accept, RoutingContext request) {
         Caller caller = request.get(DataEndpointGate.CALLER);
+        ExpositionFormat format = ExpositionFormat.preferredBy(accept);
         Uni<Buffer> answer = Uni.createFrom().completionStage(() -> gatherer.gather(ScrapeTimeout.of(scrapeTimeout,
-                config)));
+                config), format));
         if (caller == null || caller.full()) {
-            return answer.map(body -> Response.ok(body, CONTENT_TYPE).build());
+            return answer.map(body -> Response.ok(body, format.contentType()).build());
         }
         // A tenant: only the series of the namespaces it may read, asked of the API server.
-        return answer.emitOn(Infrastructure.getDefaultWorkerPool()).map(body -> tenantView(caller, body.getBytes()));
+        return answer.emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(body -> tenantView(caller, body.getBytes(), format));
     }
 
-    private Response tenantView(Caller caller, byte[] merged) {
+    private Response tenantView(Caller caller, byte[] merged, ExpositionFormat format) {
         try {
             Set<String> readable = gate.readableNamespaces(caller, NamespaceFilter.namespaces(merged, merged.length));
             if (readable.isEmpty()) {
                 LOG.debugf("%s may read no namespace of the answer", caller.user());
                 return Response.status(403).build();
             }
-            return Response.ok(NamespaceFilter.keep(merged, merged.length, readable), CONTENT_TYPE).build();
+            return Response.ok(NamespaceFilter.keep(merged, merged.length, readable), format.contentType()).build();
         } catch (GateException e) {
             LOG.debugf(e, "%s: %d %s", caller.user(), e.status(), e.getMessage());
             return Response.status(e.status()).build();

@@ -7,12 +7,13 @@ import java.util.TreeSet;
 
 /**
  * A tenant's view of the merged exposition: only the series whose {@code namespace} label is one
- * of the tenant's namespaces, each family's HELP and TYPE only where a series of it remains. Works
- * on the merger's own output (text format 0.0.4, one series a line, HELP and TYPE before a
- * family's samples, label values escaped), so a line scan suffices.
+ * of the tenant's namespaces, each family's HELP, TYPE (and UNIT) only where a series of it
+ * remains, and OpenMetrics' {@code # EOF}. Works on the merger's own output (either format, one
+ * series a line, metadata before a family's samples, label values escaped), so a line scan suffices.
  */
 final class NamespaceFilter {
     private static final byte[] LABEL = "namespace=\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EOF = "# EOF".getBytes(StandardCharsets.US_ASCII);
 
     private NamespaceFilter() {
     }
@@ -40,7 +41,9 @@ final class NamespaceFilter {
         for (int start = 0; start < length; ) {
             int end = lineEnd(text, start, length);
             int next = Math.min(end + 1, length);
-            if (text[start] == '#') {
+            if (end - start == EOF.length && regionEquals(text, start, EOF)) {
+                out.write(text, start, next - start);
+            } else if (text[start] == '#') {
                 if (!inHeader) {
                     headerStart = start;
                     inHeader = true;

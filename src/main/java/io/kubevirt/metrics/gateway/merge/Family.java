@@ -5,18 +5,27 @@ import java.util.Arrays;
 
 /**
  * One metric family of one target, as it will be written in the text format 0.0.4: its name,
- * type, HELP text (escaped, or null) and the indexes of its samples in the target's exposition.
+ * type, HELP text (escaped for 0.0.4, or null) and the indexes of its samples in the target's
+ * exposition. It also knows the OpenMetrics family it is part of: an OpenMetrics counter
+ * {@code x} is the 0.0.4 counter {@code x_total} and the gauge {@code x_created}, an info
+ * {@code x} the gauge {@code x_info}; most families are simply themselves.
  */
 final class Family {
     final String name;
     final MetricType type;
+    final String openMetricsName;
+    final MetricType openMetricsType;
     String help;
+    /** The OpenMetrics unit of {@link #openMetricsName}, or null. */
+    String unit;
     private int[] samples = new int[8];
     private int size;
 
-    Family(String name, MetricType type) {
+    Family(String name, MetricType type, String openMetricsName, MetricType openMetricsType) {
         this.name = name;
         this.type = type;
+        this.openMetricsName = openMetricsName;
+        this.openMetricsType = openMetricsType;
     }
 
     void add(int sample) {

@@ -1,5 +1,6 @@
 package io.kubevirt.metrics.gateway.merge;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,9 +46,14 @@ public final class TargetExposition {
     final int scrapedCount;
     final List<Family> families;
     final TargetLabels targetLabels;
+    /** The samples that carry an OpenMetrics exemplar, ascending; few or none. */
+    private final int[] exemplarSamples;
+    /** Two ints per exemplar sample: where its canonical {@code # {...} value [ts]} text is. */
+    private final int[] exemplarPositions;
 
-    TargetExposition(byte[] body, int bodyLength, byte[] extra, int[] samples, int[] labels, long[] timestamps, long[] targetMasks,
-            long[] hashes, int sampleCount, int scrapedCount, List<Family> families, TargetLabels targetLabels) {
+    TargetExposition(byte[] body, int bodyLength, byte[] extra, int[] samples, int[] labels, long[] timestamps,
+            long[] targetMasks, long[] hashes, int sampleCount, int scrapedCount, List<Family> families,
+            TargetLabels targetLabels, int[] exemplarSamples, int[] exemplarPositions) {
         this.body = body;
         this.bodyLength = bodyLength;
         this.extra = extra;
@@ -60,6 +66,21 @@ public final class TargetExposition {
         this.scrapedCount = scrapedCount;
         this.families = families;
         this.targetLabels = targetLabels;
+        this.exemplarSamples = exemplarSamples;
+        this.exemplarPositions = exemplarPositions;
+    }
+
+    /** The index into {@link #exemplarPositions} / 2 of sample i's exemplar, or -1 when it has none. */
+    int exemplar(int sample) {
+        return exemplarSamples.length == 0 ? -1 : Math.max(-1, Arrays.binarySearch(exemplarSamples, sample));
+    }
+
+    int exemplarStart(int exemplar) {
+        return exemplarPositions[2 * exemplar];
+    }
+
+    int exemplarEnd(int exemplar) {
+        return exemplarPositions[2 * exemplar + 1];
     }
 
     /** Samples in the body, before metric relabeling (Prometheus' scrape_samples_scraped). */

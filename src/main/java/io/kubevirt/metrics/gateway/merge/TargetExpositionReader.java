@@ -74,6 +74,10 @@ public final class TargetExpositionReader {
     private int count;
     private int labelTotal;
     private int scraped;
+    /** The samples with an exemplar (ascending), and where each one's canonical text is in extra. */
+    private int[] exemplarSamples = new int[0];
+    private int[] exemplarPositions = new int[0];
+    private int exemplarCount;
 
     private TargetExpositionReader(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling) {
         this.parser = new ExpositionParser(body, length, format).limitLineLength(labeling.limits().lineLength());
@@ -127,7 +131,13 @@ public final class TargetExpositionReader {
                         d.type = parser.type();
                     }
                 }
-                case UNIT -> declare(); // The text format 0.0.4 has no units.
+                case UNIT -> {
+                    Declaration d = declare();
+                    if (d.unit == null && parser.textEnd() > parser.textStart()) {
+                        d.unit = new String(body, parser.textStart(), parser.textEnd() - parser.textStart(),
+                                StandardCharsets.UTF_8);
+                    }
+                }
                 case SAMPLE -> sample();
                 default -> throw new IllegalStateException(entry.name());
             }
@@ -137,10 +147,14 @@ public final class TargetExpositionReader {
                 if (f != null && f.help == null) {
                     f.help = d.help;
                 }
+                if (f != null && f.openMetricsName.equals(d.name)) {
+                    f.unit = d.unit;
+                }
             }
         }
-        return new TargetExposition(body, parser.limit(), extra.toByteArray(), samples, labels, timestamps, masks, hashes, count,
-                scraped, new ArrayList<>(families.values()), targetLabels);
+        return new TargetExposition(body, parser.limit(), extra.toByteArray(), samples, labels, timestamps, masks,
+                hashes, count, scraped, new ArrayList<>(families.values()), targetLabels,
+                Arrays.copyOf(exemplarSamples, exemplarCount), Arrays.copyOf(exemplarPositions, 2 * exemplarCount));
     }
 
     private Declaration declare() {
@@ -348,9 +362,24 @@ public final class TargetExpositionReader {
             samples[o + TargetExposition.VALUE_END] = start + special.length;
         }
         timestamps[count] = parser.hasTimestamp() ? parser.timestampMillis() : TargetExposition.NO_TIMESTAMP;
+        if (parser.hasExemplar()) {
+            addExemplar(count);
+        }
         masks[count] = mask;
         hashes[count] = hash;
         family.add(count++);
+    }
+
+    private void addExemplar(int sample) {
+        if (exemplarCount == exemplarSamples.length) {
+            exemplarSamples = Arrays.copyOf(exemplarSamples, Math.max(8, 2 * exemplarCount));
+            exemplarPositions = Arrays.copyOf(exemplarPositions, 2 * exemplarSamples.length);
+        }
+        exemplarSamples[exemplarCount] = sample;
+        exemplarPositions[2 * exemplarCount] = EXTRA + extra.size();
+        extra.write(parser.exemplar());
+        exemplarPositions[2 * exemplarCount + 1] = EXTRA + extra.size();
+        exemplarCount++;
     }
 
     /** The family a sample of this name belongs to (see the class comment). */
@@ -386,7 +415,7 @@ public final class TargetExpositionReader {
                 family = d == null ? null : d.family(s);
             }
         }
-        return family != null ? family : familyNamed(name, MetricType.UNTYPED);
+        return family != null ? family : familyNamed(name, MetricType.UNTYPED, name, MetricType.UNTYPED);
     }
 
     /** Index of the suffix that makes {@code buf[start, end)} out of {@code base}, or -1. */
@@ -404,8 +433,12 @@ public final class TargetExpositionReader {
         return -1;
     }
 
-    private Family familyNamed(String name, MetricType type) {
-        return families.computeIfAbsent(name, n -> new Family(n, type));
+    /**
+     * The family written as {@code name} of {@code type} in the text format 0.0.4, and as part of
+     * the family {@code omName} of {@code omType} in OpenMetrics.
+     */
+    private Family familyNamed(String name, MetricType type, String omName, MetricType omType) {
+        return families.computeIfAbsent(name, n -> new Family(n, type, omName, omType));
     }
 
     private byte[] bufferAt(int position) {
@@ -518,6 +551,7 @@ public final class TargetExpositionReader {
         final byte[] nameBytes;
         MetricType type;
         String help;
+        String unit;
         final Family[] bySuffix = new Family[SUFFIXES.length];
 
         Declaration(String name) {
@@ -541,21 +575,39 @@ public final class TargetExpositionReader {
             String own = name + SUFFIXES[suffix];
             if (suffix == CREATED && format == ExpositionFormat.OPENMETRICS
                     && t != MetricType.GAUGE && t != MetricType.UNTYPED && t != MetricType.INFO) {
-                return familyNamed(own, MetricType.GAUGE);
+                return part(own, MetricType.GAUGE, t);
             }
             return switch (t) {
                 case HISTOGRAM -> suffix == BUCKET || suffix == SUM || suffix == COUNT
-                        || (suffix == NONE && format == ExpositionFormat.TEXT) ? familyNamed(name, t) : null;
-                case SUMMARY -> suffix == NONE || suffix == SUM || suffix == COUNT ? familyNamed(name, t) : null;
+                        || (suffix == NONE && format == ExpositionFormat.TEXT) ? part(name, t, t) : null;
+                case SUMMARY -> suffix == NONE || suffix == SUM || suffix == COUNT ? part(name, t, t) : null;
                 case COUNTER -> format == ExpositionFormat.OPENMETRICS
-                        ? (suffix == TOTAL ? familyNamed(own, t) : null)
-                        : (suffix == NONE ? familyNamed(name, t) : null);
-                case INFO -> suffix == INFO ? familyNamed(own, MetricType.GAUGE) : null;
-                case STATESET -> suffix == NONE ? familyNamed(name, MetricType.GAUGE) : null;
-                case GAUGEHISTOGRAM -> suffix == BUCKET ? familyNamed(own, MetricType.UNTYPED)
-                        : suffix == GSUM || suffix == GCOUNT ? familyNamed(own, MetricType.GAUGE) : null;
-                default -> suffix == NONE ? familyNamed(name, t) : null;
+                        ? (suffix == TOTAL ? part(own, t, t) : null)
+                        : (suffix == NONE ? textCounter() : null);
+                case INFO -> suffix == INFO ? part(own, MetricType.GAUGE, t) : null;
+                case STATESET -> suffix == NONE ? part(name, MetricType.GAUGE, t) : null;
+                case GAUGEHISTOGRAM -> suffix == BUCKET ? part(own, MetricType.UNTYPED, t)
+                        : suffix == GSUM || suffix == GCOUNT ? part(own, MetricType.GAUGE, t) : null;
+                default -> suffix == NONE ? part(name, t, t) : null;
             };
+        }
+
+        /** A family of the text format that is part of this declaration's OpenMetrics family. */
+        private Family part(String textName, MetricType textType, MetricType omType) {
+            return familyNamed(textName, textType, name, omType);
+        }
+
+        /**
+         * A counter of the text format: OpenMetrics names its samples {@code <family>_total}, so
+         * one named so is that family's counter; any other name can only be kept as it is, as
+         * an unknown family (OpenMetrics would rename the series).
+         */
+        private Family textCounter() {
+            String total = SUFFIXES[TOTAL];
+            return name.endsWith(total) && name.length() > total.length()
+                    ? familyNamed(name, MetricType.COUNTER, name.substring(0, name.length() - total.length()),
+                            MetricType.COUNTER)
+                    : familyNamed(name, MetricType.COUNTER, name, MetricType.UNTYPED);
         }
     }
 }

@@ -2,12 +2,12 @@ package io.kubevirt.metrics.gateway.parse;
 
 import java.util.Locale;
 
-/** The exposition formats the gateway reads. Negotiation lives here, in one place. */
+/** The exposition formats the gateway reads and writes. Negotiation lives here, in one place. */
 public enum ExpositionFormat {
     /** Prometheus text format 0.0.4. */
-    TEXT,
+    TEXT("text/plain; version=0.0.4; charset=utf-8"),
     /** OpenMetrics 1.0 text. */
-    OPENMETRICS;
+    OPENMETRICS("application/openmetrics-text; version=1.0.0; charset=utf-8");
 
     /**
      * What the scraper asks targets for: OpenMetrics first (it carries more, e.g. exact counter
@@ -17,12 +17,70 @@ public enum ExpositionFormat {
             "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
                     + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
+    private static final String OPENMETRICS_TYPE = "application/openmetrics-text";
+
+    private final String contentType;
+
+    ExpositionFormat(String contentType) {
+        this.contentType = contentType;
+    }
+
+    /** The Content-Type of an answer in this format. */
+    public String contentType() {
+        return contentType;
+    }
+
     /** The format of a response body, from its Content-Type; anything but OpenMetrics is read as text 0.0.4. */
     public static ExpositionFormat ofContentType(String contentType) {
-        if (contentType != null
-                && contentType.toLowerCase(Locale.ROOT).startsWith("application/openmetrics-text")) {
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(OPENMETRICS_TYPE)) {
             return OPENMETRICS;
         }
         return TEXT;
+    }
+
+    /**
+     * The format to answer a request with this Accept header: OpenMetrics when the client names it
+     * (version 1.0.0, 0.0.1 or none, which are the same text) with a quality at least that of the
+     * text format, as Prometheus does by default; otherwise the text format 0.0.4, also for a
+     * missing header and for wildcards, which older scrapers send.
+     */
+    public static ExpositionFormat preferredBy(String accept) {
+        if (accept == null) {
+            return TEXT;
+        }
+        double openMetrics = 0;
+        double text = 0;
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].trim().toLowerCase(Locale.ROOT);
+            double quality = 1;
+            String version = null;
+            for (int i = 1; i < parts.length; i++) {
+                String[] parameter = parts[i].split("=", 2);
+                String name = parameter[0].trim().toLowerCase(Locale.ROOT);
+                String value = parameter.length > 1 ? parameter[1].trim() : "";
+                if (name.equals("q")) {
+                    quality = quality(value);
+                } else if (name.equals("version")) {
+                    version = value;
+                }
+            }
+            if (type.equals(OPENMETRICS_TYPE)
+                    && (version == null || version.equals("1.0.0") || version.equals("0.0.1"))) {
+                openMetrics = Math.max(openMetrics, quality);
+            } else if (type.equals("text/plain") || type.equals("text/*") || type.equals("*/*")) {
+                text = Math.max(text, quality);
+            }
+        }
+        return openMetrics > 0 && openMetrics >= text ? OPENMETRICS : TEXT;
+    }
+
+    private static double quality(String value) {
+        try {
+            double q = Double.parseDouble(value);
+            return q >= 0 && q <= 1 ? q : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 }

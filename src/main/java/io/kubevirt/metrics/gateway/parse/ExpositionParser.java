@@ -50,6 +50,13 @@ public final class ExpositionParser {
     private byte[] specialValue;
     private boolean hasTimestamp;
     private long timestampMillis;
+    /** The current sample's exemplar: its label set from '{' to after '}', value and timestamp, or -1. */
+    private int exemplarLabelsStart = -1;
+    private int exemplarLabelsEnd;
+    private int exemplarValueStart;
+    private int exemplarValueEnd;
+    private int exemplarTimestampStart;
+    private int exemplarTimestampEnd;
 
     /** Parses {@code buf[0, length)}. */
     public ExpositionParser(byte[] buf, int length, ExpositionFormat format) {
@@ -189,6 +196,51 @@ public final class ExpositionParser {
         return timestampMillis;
     }
 
+    /** True when the current sample carries an OpenMetrics exemplar. */
+    public boolean hasExemplar() {
+        return exemplarLabelsStart >= 0;
+    }
+
+    /**
+     * The current sample's exemplar as OpenMetrics writes it after a sample's value or timestamp,
+     * {@code # {labels} value [timestamp]}, with single spaces and no blanks or trailing comma in
+     * the label set; null when the sample has none. Exemplars are rare, so this copies.
+     */
+    public byte[] exemplar() {
+        if (exemplarLabelsStart < 0) {
+            return null;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64);
+        out.write('#');
+        out.write(' ');
+        boolean quoted = false;
+        for (int p = exemplarLabelsStart; p < exemplarLabelsEnd; p++) {
+            byte b = buf[p];
+            if (quoted) {
+                out.write(b);
+                if (b == '\\') {
+                    out.write(buf[++p]);
+                } else if (b == '"') {
+                    quoted = false;
+                }
+            } else if (b == '"') {
+                quoted = true;
+                out.write(b);
+            } else if (b == ',' && buf[skipBlanks(p + 1, exemplarLabelsEnd)] == '}') {
+                continue; // A trailing comma, which OpenMetrics does not allow.
+            } else if (b != ' ' && b != '\t') {
+                out.write(b);
+            }
+        }
+        out.write(' ');
+        out.write(buf, exemplarValueStart, exemplarValueEnd - exemplarValueStart);
+        if (exemplarTimestampStart >= 0) {
+            out.write(' ');
+            out.write(buf, exemplarTimestampStart, exemplarTimestampEnd - exemplarTimestampStart);
+        }
+        return out.toByteArray();
+    }
+
     private Entry parseLine(int start, int end) throws ParseException {
         int p = start;
         if (format == ExpositionFormat.TEXT) {
@@ -279,6 +331,7 @@ public final class ExpositionParser {
         valueEnd = p;
         specialValue = checkFloat(valueStart, valueEnd, "sample value");
         hasTimestamp = false;
+        exemplarLabelsStart = -1;
         p = skipBlanks(p, end);
         if (p < end && buf[p] != '#') {
             int tsStart = p;
@@ -298,18 +351,23 @@ public final class ExpositionParser {
         }
     }
 
-    /** Exemplars have no place in the text format 0.0.4: checked for syntax, then dropped. */
+    /** Checks an exemplar's syntax and records where its parts are (see {@link #exemplar()}). */
     private void exemplar(int p, int end) throws ParseException {
         p = skipBlanks(p, end);
         if (p >= end || buf[p] != '{') {
             throw error("expected exemplar labels after '#', found " + found(p, end));
         }
-        p = requireBlanks(labels(p + 1, end, false), end, "the exemplar value");
-        int valueStart = p;
+        int labelsStart = p;
+        p = labels(p + 1, end, false);
+        exemplarLabelsEnd = p;
+        p = requireBlanks(p, end, "the exemplar value");
+        exemplarValueStart = p;
         while (p < end && buf[p] != ' ' && buf[p] != '\t') {
             p++;
         }
-        checkFloat(valueStart, p, "exemplar value");
+        exemplarValueEnd = p;
+        checkFloat(exemplarValueStart, p, "exemplar value");
+        exemplarTimestampStart = -1;
         p = skipBlanks(p, end);
         if (p < end) {
             int tsStart = p;
@@ -319,7 +377,10 @@ public final class ExpositionParser {
             if (checkFloat(tsStart, p, "exemplar timestamp") != null || skipBlanks(p, end) != end) {
                 throw error("invalid exemplar timestamp " + found(tsStart, end));
             }
+            exemplarTimestampStart = tsStart;
+            exemplarTimestampEnd = p;
         }
+        exemplarLabelsStart = labelsStart;
     }
 
     private int metricName(int p, int end) throws ParseException {

@@ -26,6 +26,11 @@ public enum MetricType {
         return text;
     }
 
+    /** The name as written in an OpenMetrics {@code # TYPE} line. */
+    public String openMetricsText() {
+        return this == UNTYPED ? "unknown" : text;
+    }
+
     /** Parses the type word of a {@code # TYPE} line; null when the word is not a type of that format. */
     static MetricType of(byte[] buf, int start, int end, ExpositionFormat format) {
         String word = new String(buf, start, end - start, java.nio.charset.StandardCharsets.US_ASCII);

@@ -176,7 +176,7 @@ public class PipelineBenchmark {
                     ExpositionFormat.TEXT, labelings.get(i))));
         }
         ByteSink out = new ByteSink(64 * 1024); // As the gateway does: the merger reserves what it needs.
-        Merger.merge(sources, out);
+        Merger.merge(sources).write(ExpositionFormat.TEXT, out);
         return out.size();
     }
 }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
 import io.kubevirt.metrics.gateway.testing.Pods;
@@ -102,18 +103,23 @@ class PackagedGatewayIT {
     }
 
     @Test
-    void gzipsBothWays() throws Exception {
+    void gzipsBothWaysInBothFormats() throws Exception {
         try (StubTarget api = stub(VIRT_API); PackagedGateway gateway = fileTargets(target(api, "virt-api-1"), Map.of())) {
-            HttpResponse<byte[]> response = gateway.send(gateway.request("/metrics")
-                    .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
-            assertEquals(200, response.statusCode());
-            assertEquals("gzip", response.headers().firstValue("Content-Encoding").orElse(""));
-            String metrics;
-            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
-                metrics = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            for (ExpositionFormat format : ExpositionFormat.values()) {
+                String accept = format == ExpositionFormat.OPENMETRICS ? "application/openmetrics-text" : "text/plain";
+                HttpResponse<byte[]> response = gateway.send(gateway.request("/metrics").header("Accept", accept)
+                        .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, response.statusCode());
+                assertEquals(format.contentType(), response.headers().firstValue("Content-Type").orElse(""));
+                assertEquals("gzip", response.headers().firstValue("Content-Encoding").orElse(""), accept);
+                String metrics;
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
+                    metrics = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                Expositions.checkValid(metrics, format);
+                assertTrue(metrics.contains("rest_client_requests_total{code=\"404\",host=\"10.96.0.1:443\","),
+                        metrics);
             }
-            Expositions.checkValid(metrics);
-            assertTrue(metrics.contains("rest_client_requests_total{code=\"404\",host=\"10.96.0.1:443\","), metrics);
             // The gateway asked the target for gzip, and the stub (Vert.x with compression) sent it.
             assertTrue(api.lastHeaders().get("Accept-Encoding").contains("gzip"), api.lastHeaders().toString());
         }

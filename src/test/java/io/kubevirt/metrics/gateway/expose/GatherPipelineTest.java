@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
 import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
@@ -27,7 +28,7 @@ class GatherPipelineTest {
 
     private static String merged(GatherPipeline pipeline, GatherPipeline.Outcome outcome) throws Exception {
         ByteSink out = new ByteSink(256);
-        pipeline.merge(List.of(outcome), NO_RULES, new byte[0], out);
+        pipeline.merge(List.of(outcome), NO_RULES, new byte[0]).write(ExpositionFormat.TEXT, out);
         return out.toString();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
 import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
@@ -92,7 +93,7 @@ class MergedAnswerPropertiesTest {
                     null, null), config)); // Must not throw: a bad body fails its target only.
         }
         ByteSink out = new ByteSink(1024);
-        pipeline.merge(outcomes, config, new byte[0], out);
+        pipeline.merge(outcomes, config, new byte[0]).write(ExpositionFormat.TEXT, out);
         String merged = out.toString();
         Expositions.checkValid(merged);
         Promtool.checkMetrics(merged);

@@ -35,8 +35,14 @@ class MergerTest {
     }
 
     private String merge() {
+        return merge(ExpositionFormat.TEXT);
+    }
+
+    private String merge(ExpositionFormat format) {
         ByteSink out = new ByteSink(64);
-        report = Merger.merge(sources, out);
+        MergedExposition merged = Merger.merge(sources);
+        report = merged.report();
+        merged.write(format, out);
         return out.toString();
     }
 
@@ -209,6 +215,116 @@ class MergerTest {
                 """, merge());
     }
 
+    /** A unit that is not the suffix of its family's name (the counter's) is left out: OpenMetrics forbids it. */
+    @Test
+    void writesOpenMetricsFamiliesAsTheTargetDeclaredThem() throws ParseException {
+        add("""
+                # TYPE requests counter
+                # UNIT requests requests
+                # HELP requests Requests, "quoted" \\"here\\".
+                requests_total{code="200"} 5 1712653214.771 # {trace_id="a1"} 1 1712653214.5
+                requests_created{code="200"} 1.7e9
+                requests_total{code="500"} 1
+                requests_created{code="500"} 1.8e9
+                # TYPE build info
+                build_info{version="1"} 1
+                # TYPE lat_seconds histogram
+                # UNIT lat_seconds seconds
+                lat_seconds_bucket{le="+Inf"} 2 # { trace_id = "b" , } 0.5
+                lat_seconds_sum 1
+                lat_seconds_count 2
+                lat_seconds_created 1.7e9
+                # TYPE st stateset
+                st{st="a"} 1
+                # TYPE up_ratio gauge
+                # UNIT up_ratio ratio
+                up_ratio 1
+                # EOF
+                """, ExpositionFormat.OPENMETRICS, new SeriesLabeling(TargetLabels.of(Map.of("pod", "p")), true,
+                RelabelRules.NONE));
+        add("""
+                # HELP go_gc_total Text counter, "quoted".
+                # TYPE go_gc_total counter
+                go_gc_total 3
+                # TYPE legacy_requests counter
+                legacy_requests 4
+                """, Map.of("pod", "q"));
+        assertEquals("""
+                # HELP requests Requests, \\"quoted\\" \\"here\\".
+                # TYPE requests counter
+                requests_total{code="200",pod="p"} 5 1712653214.771 # {trace_id="a1"} 1 1712653214.5
+                requests_created{code="200",pod="p"} 1.7e9
+                requests_total{code="500",pod="p"} 1
+                requests_created{code="500",pod="p"} 1.8e9
+                # TYPE build info
+                build_info{version="1",pod="p"} 1
+                # TYPE lat_seconds histogram
+                # UNIT lat_seconds seconds
+                lat_seconds_bucket{le="+Inf",pod="p"} 2 # {trace_id="b"} 0.5
+                lat_seconds_sum{pod="p"} 1
+                lat_seconds_count{pod="p"} 2
+                lat_seconds_created{pod="p"} 1.7e9
+                # TYPE st stateset
+                st{st="a",pod="p"} 1
+                # TYPE up_ratio gauge
+                # UNIT up_ratio ratio
+                up_ratio{pod="p"} 1
+                # HELP go_gc Text counter, \\"quoted\\".
+                # TYPE go_gc counter
+                go_gc_total{pod="q"} 3
+                # TYPE legacy_requests unknown
+                legacy_requests{pod="q"} 4
+                # EOF
+                """, merge(ExpositionFormat.OPENMETRICS));
+        assertEquals(Expositions.series(merge(ExpositionFormat.TEXT), ExpositionFormat.TEXT),
+                Expositions.series(merge(ExpositionFormat.OPENMETRICS), ExpositionFormat.OPENMETRICS));
+    }
+
+    @Test
+    void givesAnOpenMetricsFamilyItsOwnNameWhenAnotherTypeHoldsTheName() throws ParseException {
+        add("# TYPE jobs gauge\njobs 2\n", Map.of("pod", "a"));
+        add("""
+                # TYPE jobs counter
+                jobs_total 7
+                jobs_created 1.7e9
+                # EOF
+                """, ExpositionFormat.OPENMETRICS, new SeriesLabeling(TargetLabels.of(Map.of("pod", "b")), true,
+                RelabelRules.NONE));
+        assertEquals("""
+                # TYPE jobs gauge
+                jobs{pod="a"} 2
+                # TYPE jobs_total unknown
+                jobs_total{pod="b"} 7
+                # TYPE jobs_created gauge
+                jobs_created{pod="b"} 1.7e9
+                # EOF
+                """, merge(ExpositionFormat.OPENMETRICS));
+        assertEquals(new MergeReport(0, 0, 3), report);
+    }
+
+    @Test
+    void dropsTheSameDuplicatesInBothFormats() throws ParseException {
+        String body = """
+                # TYPE jobs counter
+                jobs_total{a="1"} 7
+                jobs_created{a="1"} 1.7e9
+                jobs_total{a="2"} 8
+                # EOF
+                """;
+        add(body, ExpositionFormat.OPENMETRICS, SeriesLabeling.NONE);
+        add(body, ExpositionFormat.OPENMETRICS, SeriesLabeling.NONE);
+        assertEquals("""
+                # TYPE jobs counter
+                jobs_total{a="1"} 7
+                jobs_created{a="1"} 1.7e9
+                jobs_total{a="2"} 8
+                # EOF
+                """, merge(ExpositionFormat.OPENMETRICS));
+        assertEquals(new MergeReport(0, 3, 3), report);
+        assertEquals(Expositions.series(merge(ExpositionFormat.TEXT), ExpositionFormat.TEXT),
+                Expositions.series(merge(ExpositionFormat.OPENMETRICS), ExpositionFormat.OPENMETRICS));
+    }
+
     @Test
     void writesSpecialValuesCanonically() throws ParseException {
         add("a{c=\"1\"} nan\na{c=\"2\"} inf\na{c=\"3\"} -Infinity\n", Map.of());
@@ -272,5 +388,11 @@ class MergerTest {
         assertEquals(report.samplesWritten(), samples);
         // The current virt-handler sample has its storage latency buckets as a gauge, the legacy one not.
         assertTrue(merged.contains("# TYPE kubevirt_vmi_storage_read_latency_seconds_bucket gauge\n"));
+        String openMetrics = merge(ExpositionFormat.OPENMETRICS);
+        assertEquals(samples, Expositions.checkValid(openMetrics, ExpositionFormat.OPENMETRICS).size());
+        assertEquals(Expositions.series(merged, ExpositionFormat.TEXT),
+                Expositions.series(openMetrics, ExpositionFormat.OPENMETRICS));
+        assertTrue(openMetrics.contains("le=\"0.005\",pod=\"om\"} 4992 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"}"
+                + " 0.0041 1712653214.771\n"), "the exemplar is kept");
     }
 }

@@ -191,7 +191,7 @@ class RelabelDifferentialTest {
                     0.01, null, null), config));
         }
         ByteSink out = new ByteSink(1 << 16);
-        pipeline.merge(outcomes, config, new byte[0], out);
+        pipeline.merge(outcomes, config, new byte[0]).write(ExpositionFormat.TEXT, out);
         return out.toString();
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** Checks on the gateway's output, with our own parser. */
 public final class Expositions {
@@ -21,8 +22,13 @@ public final class Expositions {
      * sample under the TYPE of its family. Returns the sample lines.
      */
     public static List<String> checkValid(String exposition) throws ParseException {
+        return checkValid(exposition, ExpositionFormat.TEXT);
+    }
+
+    /** {@link #checkValid(String)} for either format. */
+    public static List<String> checkValid(String exposition, ExpositionFormat format) throws ParseException {
         byte[] b = exposition.getBytes(StandardCharsets.UTF_8);
-        ExpositionParser parser = new ExpositionParser(b, b.length, ExpositionFormat.TEXT);
+        ExpositionParser parser = new ExpositionParser(b, b.length, format);
         Set<String> typed = new HashSet<>();
         List<String> samples = new ArrayList<>();
         String family = "";
@@ -39,6 +45,37 @@ public final class Expositions {
             }
         }
         return samples;
+    }
+
+    /**
+     * Every sample as Prometheus would store it, {@code name{sorted labels} value @timestamp-ms},
+     * sorted: equal for two expositions that carry the same series, whatever their format.
+     */
+    public static List<String> series(String exposition, ExpositionFormat format) throws ParseException {
+        byte[] b = exposition.getBytes(StandardCharsets.UTF_8);
+        ExpositionParser parser = new ExpositionParser(b, b.length, format);
+        List<String> series = new ArrayList<>();
+        ExpositionParser.Entry entry;
+        while ((entry = parser.next()) != null) {
+            if (entry != ExpositionParser.Entry.SAMPLE) {
+                continue;
+            }
+            TreeMap<String, String> labels = new TreeMap<>();
+            for (int j = 0; j < parser.labelCount(); j++) {
+                labels.put(text(b, parser.labelNameStart(j), parser.labelNameEnd(j)),
+                        text(b, parser.labelValueStart(j), parser.labelValueEnd(j)));
+            }
+            String value = parser.specialValue() != null ? new String(parser.specialValue(), StandardCharsets.UTF_8)
+                    : text(b, parser.valueStart(), parser.valueEnd());
+            series.add(text(b, parser.nameStart(), parser.nameEnd()) + labels + " " + value
+                    + (parser.hasTimestamp() ? " @" + parser.timestampMillis() : ""));
+        }
+        series.sort(null);
+        return series;
+    }
+
+    private static String text(byte[] b, int start, int end) {
+        return new String(b, start, end - start, StandardCharsets.UTF_8);
     }
 
     /** The lines of the exposition that start with {@code prefix}. */

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,16 +36,18 @@ public final class PrometheusServer implements AutoCloseable {
     private Process process;
     private int port;
     private int starts;
+    private final List<String> flags;
 
-    private PrometheusServer(Path dir) {
+    private PrometheusServer(Path dir, List<String> flags) {
         this.dir = dir;
+        this.flags = flags;
     }
 
-    /** Starts Prometheus with this configuration (YAML); does not wait for it. */
-    public static PrometheusServer start(String config) throws IOException {
+    /** Starts Prometheus with this configuration (YAML) and extra command-line flags; does not wait for it. */
+    public static PrometheusServer start(String config, String... flags) throws IOException {
         Path dir = Files.createTempDirectory("prometheus-test");
         Files.writeString(dir.resolve("prometheus.yml"), config);
-        PrometheusServer server = new PrometheusServer(dir);
+        PrometheusServer server = new PrometheusServer(dir, List.of(flags));
         server.launch();
         return server;
     }
@@ -51,11 +55,13 @@ public final class PrometheusServer implements AutoCloseable {
     private void launch() throws IOException {
         port = freePort();
         starts++;
-        process = new ProcessBuilder(Promtool.binary("prometheus"),
+        List<String> command = new ArrayList<>(List.of(Promtool.binary("prometheus"),
                 "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=warn")
+                "--log.level=warn"));
+        command.addAll(flags);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
     }
 

@@ -1,0 +1,293 @@
+package io.kubevirt.metrics.gateway.merge;
+
+import static io.kubevirt.metrics.gateway.merge.TargetExposition.STRIDE;
+
+import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.kubevirt.metrics.gateway.parse.MetricType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * The merger's decisions, ready to write in the text format 0.0.4 or in OpenMetrics 1.0: the
+ * families in output order, the parts each source gives to each, and the duplicates to leave out.
+ * Both formats write the same series with the same values and timestamps; OpenMetrics adds the
+ * targets' exemplars and units, regroups the families as OpenMetrics declares them (see
+ * {@link OpenMetricsFamilies}) and ends with {@code # EOF}. Immutable once built; writing from
+ * several threads at once is safe.
+ */
+public final class MergedExposition {
+    private static final byte[] HELP = ascii("# HELP ");
+    private static final byte[] TYPE = ascii("# TYPE ");
+    private static final byte[] UNIT = ascii("# UNIT ");
+    private static final byte[] EOF = ascii("# EOF\n");
+
+    private final List<MergedFamily> families;
+    private final MergeReport report;
+
+    MergedExposition(List<MergedFamily> families, MergeReport report) {
+        this.families = families;
+        this.report = report;
+    }
+
+    public MergeReport report() {
+        return report;
+    }
+
+    /** Writes the exposition in {@code format} to {@code out}. */
+    public void write(ExpositionFormat format, ByteSink out) {
+        out.reserve(outputSize());
+        if (format == ExpositionFormat.OPENMETRICS) {
+            writeOpenMetrics(out);
+        } else {
+            writeText(out);
+        }
+    }
+
+    private void writeText(ByteSink out) {
+        for (MergedFamily family : families) {
+            if (family.help != null) {
+                header(HELP, family.name, family.help, out);
+            }
+            header(TYPE, family.name, family.type.text(), out);
+            for (Part part : family.parts) {
+                for (int i = 0; i < part.family.size(); i++) {
+                    if (!part.dropped(i)) {
+                        writeSample(part.exposition, part.family.sample(i), false, out);
+                    }
+                }
+            }
+        }
+    }
+
+    private void writeOpenMetrics(ByteSink out) {
+        for (OpenMetricsFamilies.Group group : OpenMetricsFamilies.of(families)) {
+            if (group.help() != null) {
+                // OpenMetrics escapes the double quote in HELP too; the stored text is 0.0.4's.
+                header(HELP, group.name(), group.help().replace("\"", "\\\""), out);
+            }
+            header(TYPE, group.name(), group.type().openMetricsText(), out);
+            if (group.unit() != null) {
+                header(UNIT, group.name(), group.unit(), out);
+            }
+            if (group.members().size() == 1) {
+                for (Part part : group.members().get(0).parts) {
+                    for (int i = 0; i < part.family.size(); i++) {
+                        if (!part.dropped(i)) {
+                            writeSample(part.exposition, part.family.sample(i), true, out);
+                        }
+                    }
+                }
+            } else {
+                writeInterleaved(group.members(), out);
+            }
+        }
+        out.write(EOF);
+    }
+
+    /**
+     * The samples of an OpenMetrics family made of several 0.0.4 families (a counter's
+     * {@code _total} and {@code _created}, say), each source's in the order of its body, so that a
+     * target's {@code x_total} and {@code x_created} lines of one series stay together.
+     */
+    private static void writeInterleaved(List<MergedFamily> members, ByteSink out) {
+        List<TargetExposition> sources = new ArrayList<>();
+        for (MergedFamily member : members) {
+            for (Part part : member.parts) {
+                if (!sources.contains(part.exposition)) {
+                    sources.add(part.exposition);
+                }
+            }
+        }
+        for (TargetExposition source : sources) {
+            List<Part> parts = new ArrayList<>(members.size());
+            for (MergedFamily member : members) {
+                for (Part part : member.parts) {
+                    if (part.exposition == source) {
+                        parts.add(part);
+                    }
+                }
+            }
+            int[] next = new int[parts.size()];
+            while (true) {
+                int best = -1;
+                for (int k = 0; k < parts.size(); k++) {
+                    if (next[k] < parts.get(k).family.size() && (best < 0
+                            || parts.get(k).family.sample(next[k]) < parts.get(best).family.sample(next[best]))) {
+                        best = k;
+                    }
+                }
+                if (best < 0) {
+                    break;
+                }
+                Part part = parts.get(best);
+                int i = next[best]++;
+                if (!part.dropped(i)) {
+                    writeSample(source, part.family.sample(i), true, out);
+                }
+            }
+        }
+    }
+
+    private static void header(byte[] kind, String name, String text, ByteSink out) {
+        out.write(kind);
+        out.write(name);
+        out.write((byte) ' ');
+        out.write(text);
+        out.write((byte) '\n');
+    }
+
+    /** An upper bound of the output's size, so that the sink is allocated once. */
+    private long outputSize() {
+        long size = EOF.length;
+        for (MergedFamily family : families) {
+            size += 3 * (family.name.length() + 16) + (family.help == null ? 0 : family.help.length() * 4L)
+                    + (family.unit == null ? 0 : family.unit.length());
+            for (Part part : family.parts) {
+                TargetExposition exp = part.exposition;
+                size += (long) part.family.size() * (exp.bytesPerSample() + exp.targetLabels.writtenAll.length + 24);
+            }
+        }
+        return size;
+    }
+
+    /** Writes one sample line: OpenMetrics' timestamps are seconds, and it keeps the exemplar. */
+    private static void writeSample(TargetExposition exp, int sample, boolean openMetrics, ByteSink out) {
+        writeSeries(exp, sample, out);
+        out.write((byte) ' ');
+        int o = STRIDE * sample;
+        copy(exp, exp.samples[o + TargetExposition.VALUE_START], exp.samples[o + TargetExposition.VALUE_END], out);
+        long timestamp = exp.timestamps[sample];
+        if (timestamp != TargetExposition.NO_TIMESTAMP) {
+            out.write((byte) ' ');
+            if (openMetrics) {
+                OpenMetricsTimestamps.write(timestamp, out);
+            } else {
+                out.writeLong(timestamp);
+            }
+        }
+        int exemplar = openMetrics ? exp.exemplar(sample) : -1;
+        if (exemplar >= 0) {
+            out.write((byte) ' ');
+            copy(exp, exp.exemplarStart(exemplar), exp.exemplarEnd(exemplar), out);
+        }
+        out.write((byte) '\n');
+    }
+
+    /** Writes a sample's name and labels, {@code name{a="1",b="2"}}, with its target labels. */
+    static void writeSeries(TargetExposition exp, int sample, ByteSink out) {
+        int o = STRIDE * sample;
+        int[] s = exp.samples;
+        copy(exp, s[o + TargetExposition.NAME_START], s[o + TargetExposition.NAME_END], out);
+        int labelCount = s[o + TargetExposition.LABEL_COUNT];
+        long mask = exp.targetMasks[sample];
+        if (labelCount == TargetExposition.COMPACT) {
+            writeTargetLabels(exp.targetLabels, mask, true, out); // The head was "name{labels".
+            out.write((byte) '}');
+        } else if (labelCount > 0 || mask != 0) {
+            out.write((byte) '{');
+            int l = 4 * s[o + TargetExposition.FIRST_LABEL];
+            for (int j = 0; j < labelCount; j++, l += 4) {
+                if (j > 0) {
+                    out.write((byte) ',');
+                }
+                copy(exp, exp.labels[l], exp.labels[l + 1], out);
+                out.write((byte) '=');
+                out.write((byte) '"');
+                copy(exp, exp.labels[l + 2], exp.labels[l + 3], out);
+                out.write((byte) '"');
+            }
+            writeTargetLabels(exp.targetLabels, mask, labelCount > 0, out);
+            out.write((byte) '}');
+        }
+    }
+
+    /** Writes {@code ,name="value"} for every target label in the mask (no comma before the first unless asked). */
+    private static void writeTargetLabels(TargetLabels target, long mask, boolean comma, ByteSink out) {
+        if (mask == target.allMask && mask != 0) {
+            out.write(target.writtenAll, comma ? 0 : 1, target.writtenAll.length); // Fast path: all of them.
+            return;
+        }
+        for (long m = mask; m != 0; m &= m - 1) {
+            byte[] label = target.written[Long.numberOfTrailingZeros(m)];
+            out.write(label, comma || m != mask ? 0 : 1, label.length);
+        }
+    }
+
+    private static void copy(TargetExposition exp, int start, int end, ByteSink out) {
+        out.write(exp.bufferAt(start), TargetExposition.offset(start), TargetExposition.offset(end));
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A family of the text format 0.0.4 in the output, the parts of it each source gives, and the
+     * OpenMetrics family it belongs to (as its first source declared it).
+     */
+    static final class MergedFamily {
+        final String name;
+        final MetricType type;
+        final String openMetricsName;
+        final MetricType openMetricsType;
+        final String unit;
+        String help;
+        int size;
+        final List<Part> parts = new ArrayList<>();
+
+        MergedFamily(Family first) {
+            this.name = first.name;
+            this.type = first.type;
+            this.openMetricsName = first.openMetricsName;
+            this.openMetricsType = first.openMetricsType;
+            this.unit = first.unit;
+        }
+
+        void add(TargetExposition exposition, Family family) {
+            parts.add(new Part(exposition, family, size));
+            size += family.size();
+        }
+
+        /** The part holding the family's sample number {@code ordinal}, counted over all parts. */
+        Part partAt(int ordinal) {
+            int low = 0;
+            int high = parts.size() - 1;
+            while (low < high) {
+                int mid = (low + high + 1) >>> 1;
+                if (parts.get(mid).first <= ordinal) {
+                    low = mid;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            return parts.get(low);
+        }
+    }
+
+    /** What one source gives to a family: its samples, from ordinal {@code first} on, less the duplicates. */
+    static final class Part {
+        final TargetExposition exposition;
+        final Family family;
+        final int first;
+        private BitSet dropped;
+
+        Part(TargetExposition exposition, Family family, int first) {
+            this.exposition = exposition;
+            this.family = family;
+            this.first = first;
+        }
+
+        void drop(int i) {
+            if (dropped == null) {
+                dropped = new BitSet(family.size());
+            }
+            dropped.set(i);
+        }
+
+        boolean dropped(int i) {
+            return dropped != null && dropped.get(i);
+        }
+    }
+}
