@@ -80,6 +80,9 @@ public class ConfigValidator {
             problems.add("gateway.scrape.body-size-limit: must be between 1 byte and 1G, is " + bodyLimit
                     + " bytes");
         }
+        scrape.memoryBudget().filter(budget -> budget.asLongValue() <= 0).ifPresent(budget -> problems.add(
+                "gateway.scrape.memory-budget: must be positive (or unset for half the heap), is " + budget.asLongValue()
+                        + " bytes"));
         notNegative(problems, "gateway.scrape.sample-limit", scrape.sampleLimit());
         notNegative(problems, "gateway.scrape.label-limit", scrape.labelLimit());
         notNegative(problems, "gateway.scrape.label-name-length-limit", scrape.labelNameLengthLimit());
@@ -93,6 +96,11 @@ public class ConfigValidator {
             problems.add("gateway.scrape.tls.cert-file and gateway.scrape.tls.key-file: set both or neither");
         }
         servingTls(problems, config.tls());
+        String level = config.compression().level();
+        if (!level.equals("off") && !level.matches("[1-9]")) {
+            problems.add("gateway.compression.level: must be off or a gzip level from 1 (fastest) to 9 (smallest), is \""
+                    + level + "\"");
+        }
         readable(problems, "gateway.relabel.file", config.relabel().file());
         if (config.shard().service().isPresent() && config.shard().podName().isEmpty()) {
             problems.add("gateway.shard.pod-name: required with gateway.shard.service (set it from the downward "

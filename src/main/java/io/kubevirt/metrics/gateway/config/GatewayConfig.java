@@ -26,6 +26,8 @@ public interface GatewayConfig {
 
     Auth auth();
 
+    Compression compression();
+
     interface Discovery {
         Kubernetes kubernetes();
 
@@ -57,6 +59,15 @@ public interface GatewayConfig {
         String portName();
     }
 
+    interface Compression {
+        /**
+         * gzip level of answers to clients that accept gzip (Prometheus always does): 1, the
+         * fastest, to 9, the smallest; or {@code off} to always answer uncompressed.
+         */
+        @WithDefault("1")
+        String level();
+    }
+
     interface Scrape {
         /** Per-target timeout when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds. */
         @WithDefault("10s")
@@ -74,6 +85,13 @@ public interface GatewayConfig {
         /** Taken off Prometheus' scrape timeout, so the gateway answers before Prometheus gives up. */
         @WithDefault("500ms")
         Duration timeoutMargin();
+
+        /**
+         * The memory the bodies of all gathers together may take; a body that would exceed it fails
+         * its target (reason memory_budget). By default half the maximum heap: the rest is for the
+         * per-sample index (about a quarter of the bodies), the chunks in flight and the runtime.
+         */
+        Optional<MemorySize> memoryBudget();
 
         /** Largest (uncompressed) body read from one target; a larger one fails that target. */
         @WithDefault("64M")

@@ -5,6 +5,7 @@ import io.kubevirt.metrics.gateway.discovery.Discovery;
 import io.kubevirt.metrics.gateway.discovery.SyncState;
 import io.kubevirt.metrics.gateway.discovery.TargetSource;
 import io.kubevirt.metrics.gateway.merge.MergeReport;
+import io.kubevirt.metrics.gateway.scrape.MemoryBudget;
 import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -40,8 +41,17 @@ public class GatewayMetrics {
     private final AtomicInteger targets = new AtomicInteger();
     private final List<Meter> sourceMeters = new ArrayList<>();
 
-    public GatewayMetrics(MeterRegistry registry, Discovery discovery) {
+    public GatewayMetrics(MeterRegistry registry, Discovery discovery, MemoryBudget budget) {
         this.registry = registry;
+        Gauge.builder(PREFIX + "memory.budget", budget, MemoryBudget::limit)
+                .description("The memory the scraped bodies may take together (gateway.scrape.memory-budget).")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder(PREFIX + "memory.budget.used", budget, MemoryBudget::used)
+                .description("The memory the scraped bodies in use take now; a body that would take it over the "
+                        + "budget fails its target with reason memory_budget.")
+                .baseUnit("bytes")
+                .register(registry);
         for (TargetSource source : discovery.sources()) {
             sourceMeters.add(Gauge.builder(PREFIX + "discovery.up", source.sync(), s -> s.inSync() ? 1 : 0)
                     .description("1 while the discovery source's view is current, 0 while it cannot see changes "
@@ -61,7 +71,8 @@ public class GatewayMetrics {
                     .register(registry));
         }
         this.gatherDuration = Timer.builder(PREFIX + "gather.duration")
-                .description("Time to scrape all targets and merge their metrics, per /metrics request served.")
+                .description("Time to scrape all targets and merge their metrics, per gather (writing the answer out "
+                        + "is not included: each request streams it).")
                 .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
                         Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10))
                 .register(registry);

@@ -101,7 +101,8 @@ public final class GatherPipeline {
         try {
             TargetExposition exposition = TargetExpositionReader.read(result.body(), result.length(),
                     ExpositionFormat.ofContentType(result.contentType()),
-                    new SeriesLabeling(labels, config.honorLabels(), config.metricRules(), limits));
+                    new SeriesLabeling(labels, config.honorLabels(), config.metricRules(), limits),
+                    history.lastCount(target));
             if (sampleLimit > 0 && exposition.sampleCount() > sampleLimit) {
                 return new Outcome(result.failedWith(ScrapeResult.Failure.SAMPLE_LIMIT, exposition.sampleCount()
                         + " samples, more than gateway.scrape.sample-limit=" + sampleLimit), labels, null, 0);

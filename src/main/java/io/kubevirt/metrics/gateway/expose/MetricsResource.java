@@ -6,8 +6,11 @@ import io.kubevirt.metrics.gateway.auth.DataEndpointGate;
 import io.kubevirt.metrics.gateway.auth.GateException;
 import io.kubevirt.metrics.gateway.auth.KubernetesGate;
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTimeout;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.buffer.Buffer;
@@ -15,16 +18,19 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * {@code GET /metrics}: every target's metrics, the per-target report series and the gateway's
  * own metrics, merged into one exposition: OpenMetrics when the client prefers it (Prometheus
- * does), with the targets' exemplars and units, otherwise text format 0.0.4; gzip when the client
- * accepts it. A tenant (see {@link DataEndpointGate}) gets only the series of the namespaces it
- * may read.
+ * does), with the targets' exemplars and units, otherwise text format 0.0.4. The answer is
+ * streamed in chunks as it is written, gzip-compressed in parallel when the client accepts it
+ * (see {@link AnswerStream}). A tenant (see {@link DataEndpointGate}) gets only the series of the
+ * namespaces it may read.
  */
 @Path("/metrics")
 @DataEndpoint
@@ -33,40 +39,90 @@ public class MetricsResource {
 
     private final Gatherer gatherer;
     private final KubernetesGate gate;
+    private final Compression compression;
     private final GatewayConfig.Scrape config;
 
-    public MetricsResource(Gatherer gatherer, KubernetesGate gate, GatewayConfig config) {
+    public MetricsResource(Gatherer gatherer, KubernetesGate gate, Compression compression, GatewayConfig config) {
         this.gatherer = gatherer;
         this.gate = gate;
+        this.compression = compression;
         this.config = config.scrape();
     }
 
-    @GET
-    public Uni<Response> metrics(@HeaderParam("X-Prometheus-Scrape-Timeout-Seconds") String scrapeTimeout,
-            @HeaderParam("Accept") String accept, RoutingContext request) {
-        Caller caller = request.get(DataEndpointGate.CALLER);
-        ExpositionFormat format = ExpositionFormat.preferredBy(accept);
-        Uni<Buffer> answer = Uni.createFrom().completionStage(() -> gatherer.gather(ScrapeTimeout.of(scrapeTimeout,
-                config), format));
-        if (caller == null || caller.full()) {
-            return answer.map(body -> Response.ok(body, format.contentType()).build());
+    /** Status, headers and chunks of an answer. */
+    private record Reply(int status, Map<String, List<String>> headers, Multi<Buffer> body) {
+        static Reply failed(int status) {
+            return new Reply(status, Map.of(), Multi.createFrom().empty());
         }
-        // A tenant: only the series of the namespaces it may read, asked of the API server.
-        return answer.emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(body -> tenantView(caller, body.getBytes(), format));
     }
 
-    private Response tenantView(Caller caller, byte[] merged, ExpositionFormat format) {
+    @GET
+    public RestMulti<Buffer> metrics(@HeaderParam("X-Prometheus-Scrape-Timeout-Seconds") String scrapeTimeout,
+            @HeaderParam("Accept") String accept, @HeaderParam("Accept-Encoding") String acceptEncoding,
+            RoutingContext request) {
+        Caller caller = request.get(DataEndpointGate.CALLER);
+        ExpositionFormat format = ExpositionFormat.preferredBy(accept);
+        int gzipLevel = compression.levelFor(acceptEncoding);
+        ResponseHold hold = new ResponseHold();
+        request.addEndHandler(done -> hold.end());
+        Uni<MergedExposition> merged = Uni.createFrom().completionStage(() -> gatherer.gather(
+                ScrapeTimeout.of(scrapeTimeout, config))).map(hold::take);
+        Uni<Reply> reply = caller == null || caller.full()
+                ? merged.map(m -> ok(m.writer(format)::fill, format, gzipLevel))
+                // A tenant: only the series of the namespaces it may read, asked of the API server.
+                : merged.emitOn(Infrastructure.getDefaultWorkerPool()).map(m -> tenantView(caller, m, format,
+                        gzipLevel));
+        return RestMulti.fromUniResponse(reply, Reply::body, Reply::headers, Reply::status);
+    }
+
+    /**
+     * Keeps the answer (and its bodies' share of the memory budget) until the response is done:
+     * written, failed or cut off by the client, whichever comes first, even before the answer came.
+     */
+    private static final class ResponseHold {
+        private SharedAnswer.Use use;
+        private boolean ended;
+
+        synchronized MergedExposition take(SharedAnswer.Use answer) {
+            if (ended) {
+                answer.close();
+            } else {
+                use = answer;
+            }
+            return answer.merged();
+        }
+
+        synchronized void end() {
+            ended = true;
+            if (use != null) {
+                use.close();
+            }
+        }
+    }
+
+    private Reply ok(AnswerStream.Source source, ExpositionFormat format, int gzipLevel) {
+        Multi<Buffer> chunks = Multi.createFrom().iterable(() -> new AnswerStream(source, gzipLevel,
+                compression.compressors())).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return new Reply(200, gzipLevel > 0
+                ? Map.of("Content-Type", List.of(format.contentType()), "Content-Encoding", List.of("gzip"))
+                : Map.of("Content-Type", List.of(format.contentType())), chunks);
+    }
+
+    private Reply tenantView(Caller caller, MergedExposition merged, ExpositionFormat format, int gzipLevel) {
+        ByteSink whole = new ByteSink(64 * 1024);
+        merged.write(format, whole);
         try {
-            Set<String> readable = gate.readableNamespaces(caller, NamespaceFilter.namespaces(merged, merged.length));
+            Set<String> readable = gate.readableNamespaces(caller, NamespaceFilter.namespaces(whole.array(),
+                    whole.size()));
             if (readable.isEmpty()) {
                 LOG.debugf("%s may read no namespace of the answer", caller.user());
-                return Response.status(403).build();
+                return Reply.failed(403);
             }
-            return Response.ok(NamespaceFilter.keep(merged, merged.length, readable), format.contentType()).build();
+            return ok(AnswerStream.of(NamespaceFilter.keep(whole.array(), whole.size(), readable)), format,
+                    gzipLevel);
         } catch (GateException e) {
             LOG.debugf(e, "%s: %d %s", caller.user(), e.status(), e.getMessage());
-            return Response.status(e.status()).build();
+            return Reply.failed(e.status());
         }
     }
 }

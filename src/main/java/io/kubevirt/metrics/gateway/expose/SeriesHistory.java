@@ -34,6 +34,12 @@ final class SeriesHistory {
         return added;
     }
 
+    /** How many series the target had in its previous scrape, or -1 when there was none. */
+    int lastCount(ScrapeTarget target) {
+        long[] before = previous.get(target);
+        return before == null ? -1 : before.length;
+    }
+
     /** Forgets targets that are gone. */
     void retain(Collection<ScrapeTarget> current) {
         previous.keySet().retainAll(current);

@@ -28,6 +28,16 @@ public final class ByteSink {
         size = newSize;
     }
 
+    /** Counts {@code n} bytes that were written straight into {@link #array()} after {@link #size()}. */
+    public void commit(int n) {
+        size += n;
+    }
+
+    /** Room left in the backing array after {@link #size()}. */
+    public int room() {
+        return bytes.length - size;
+    }
+
     /** Makes room for {@code n} more bytes at once (capped at the largest array). */
     public void reserve(long n) {
         ensure((int) Math.min(n, Integer.MAX_VALUE - 16 - size));

@@ -7,7 +7,9 @@ import io.kubevirt.metrics.gateway.parse.MetricType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The merger's decisions, ready to write in the text format 0.0.4 or in OpenMetrics 1.0: the
@@ -35,82 +37,98 @@ public final class MergedExposition {
         return report;
     }
 
-    /** Writes the exposition in {@code format} to {@code out}. */
+    /** Writes the whole exposition in {@code format} to {@code out}. */
     public void write(ExpositionFormat format, ByteSink out) {
         out.reserve(outputSize());
-        if (format == ExpositionFormat.OPENMETRICS) {
-            writeOpenMetrics(out);
-        } else {
-            writeText(out);
+        Writer writer = writer(format);
+        while (writer.fill(out, Integer.MAX_VALUE)) {
+            // fill() stops only at the end when the limit cannot be reached.
         }
-    }
-
-    private void writeText(ByteSink out) {
-        for (MergedFamily family : families) {
-            if (family.help != null) {
-                header(HELP, family.name, family.help, out);
-            }
-            header(TYPE, family.name, family.type.text(), out);
-            for (Part part : family.parts) {
-                for (int i = 0; i < part.family.size(); i++) {
-                    if (!part.dropped(i)) {
-                        writeSample(part.exposition, part.family.sample(i), false, out);
-                    }
-                }
-            }
-        }
-    }
-
-    private void writeOpenMetrics(ByteSink out) {
-        for (OpenMetricsFamilies.Group group : OpenMetricsFamilies.of(families)) {
-            if (group.help() != null) {
-                // OpenMetrics escapes the double quote in HELP too; the stored text is 0.0.4's.
-                header(HELP, group.name(), group.help().replace("\"", "\\\""), out);
-            }
-            header(TYPE, group.name(), group.type().openMetricsText(), out);
-            if (group.unit() != null) {
-                header(UNIT, group.name(), group.unit(), out);
-            }
-            if (group.members().size() == 1) {
-                for (Part part : group.members().get(0).parts) {
-                    for (int i = 0; i < part.family.size(); i++) {
-                        if (!part.dropped(i)) {
-                            writeSample(part.exposition, part.family.sample(i), true, out);
-                        }
-                    }
-                }
-            } else {
-                writeInterleaved(group.members(), out);
-            }
-        }
-        out.write(EOF);
     }
 
     /**
-     * The samples of an OpenMetrics family made of several 0.0.4 families (a counter's
-     * {@code _total} and {@code _created}, say), each source's in the order of its body, so that a
-     * target's {@code x_total} and {@code x_created} lines of one series stay together.
+     * A writer of the exposition in {@code format} that writes it piece by piece, so that an
+     * answer can be streamed in chunks without ever being whole in memory. Each writer is
+     * independent: concurrent requests each take their own and share the merge.
      */
-    private static void writeInterleaved(List<MergedFamily> members, ByteSink out) {
-        List<TargetExposition> sources = new ArrayList<>();
-        for (MergedFamily member : members) {
-            for (Part part : member.parts) {
-                if (!sources.contains(part.exposition)) {
-                    sources.add(part.exposition);
-                }
-            }
+    public Writer writer(ExpositionFormat format) {
+        return new Writer(format == ExpositionFormat.OPENMETRICS ? openMetricsSegments() : textSegments());
+    }
+
+    /** Writes an exposition in order, a chunk at a time. Not thread safe. */
+    public static final class Writer {
+        private final List<Segment> segments;
+        private int segment;
+        private int from;
+
+        private Writer(List<Segment> segments) {
+            this.segments = segments;
         }
-        for (TargetExposition source : sources) {
-            List<Part> parts = new ArrayList<>(members.size());
-            for (MergedFamily member : members) {
-                for (Part part : member.parts) {
-                    if (part.exposition == source) {
-                        parts.add(part);
-                    }
+
+        /**
+         * Writes on until {@code out} holds at least {@code limit} bytes (whole lines only, so it
+         * may hold a line more) or the exposition is complete.
+         *
+         * @return true while there is more to write
+         */
+        public boolean fill(ByteSink out, int limit) {
+            while (segment < segments.size()) {
+                int next = segments.get(segment).write(out, from, limit);
+                if (next != Segment.DONE) {
+                    from = next;
+                    return true;
+                }
+                segment++;
+                from = 0;
+            }
+            return false;
+        }
+    }
+
+    /** A run of the output: a header or a source's samples of a family, written resumably. */
+    private interface Segment {
+        int DONE = -1;
+
+        /** Writes from position {@code from} on until {@code out} reaches {@code limit}; the next position, or DONE. */
+        int write(ByteSink out, int from, int limit);
+    }
+
+    private record Header(byte[] bytes) implements Segment {
+        @Override
+        public int write(ByteSink out, int from, int limit) {
+            out.write(bytes);
+            return DONE;
+        }
+    }
+
+    /** One source's samples of one family, in order. */
+    private record Samples(Part part, boolean openMetrics) implements Segment {
+        @Override
+        public int write(ByteSink out, int from, int limit) {
+            for (int i = from; i < part.family.size(); i++) {
+                if (out.size() >= limit) {
+                    return i;
+                }
+                if (!part.dropped(i)) {
+                    writeSample(part.exposition, part.family.sample(i), openMetrics, out);
                 }
             }
+            return DONE;
+        }
+    }
+
+    /**
+     * The samples of one source in an OpenMetrics family made of several 0.0.4 families (a
+     * counter's {@code _total} and {@code _created}, say), in the order of the source's body, so
+     * that a target's {@code x_total} and {@code x_created} lines of one series stay together.
+     */
+    private record Interleaved(List<Part> parts, int[] partOf, int[] indexOf) implements Segment {
+        static Interleaved of(List<Part> parts) {
+            int total = parts.stream().mapToInt(p -> p.family.size()).sum();
+            int[] partOf = new int[total];
+            int[] indexOf = new int[total];
             int[] next = new int[parts.size()];
-            while (true) {
+            for (int n = 0; n < total; n++) {
                 int best = -1;
                 for (int k = 0; k < parts.size(); k++) {
                     if (next[k] < parts.get(k).family.size() && (best < 0
@@ -118,16 +136,75 @@ public final class MergedExposition {
                         best = k;
                     }
                 }
-                if (best < 0) {
-                    break;
+                partOf[n] = best;
+                indexOf[n] = next[best]++;
+            }
+            return new Interleaved(parts, partOf, indexOf);
+        }
+
+        @Override
+        public int write(ByteSink out, int from, int limit) {
+            for (int n = from; n < partOf.length; n++) {
+                if (out.size() >= limit) {
+                    return n;
                 }
-                Part part = parts.get(best);
-                int i = next[best]++;
-                if (!part.dropped(i)) {
-                    writeSample(source, part.family.sample(i), true, out);
+                Part part = parts.get(partOf[n]);
+                if (!part.dropped(indexOf[n])) {
+                    writeSample(part.exposition, part.family.sample(indexOf[n]), true, out);
                 }
             }
+            return DONE;
         }
+    }
+
+    private List<Segment> textSegments() {
+        List<Segment> segments = new ArrayList<>();
+        for (MergedFamily family : families) {
+            ByteSink header = new ByteSink(64);
+            if (family.help != null) {
+                header(HELP, family.name, family.help, header);
+            }
+            header(TYPE, family.name, family.type.text(), header);
+            segments.add(new Header(header.toByteArray()));
+            for (Part part : family.parts) {
+                segments.add(new Samples(part, false));
+            }
+        }
+        return segments;
+    }
+
+    private List<Segment> openMetricsSegments() {
+        List<Segment> segments = new ArrayList<>();
+        for (OpenMetricsFamilies.Group group : OpenMetricsFamilies.of(families)) {
+            ByteSink header = new ByteSink(64);
+            if (group.help() != null) {
+                // OpenMetrics escapes the double quote in HELP too; the stored text is 0.0.4's.
+                header(HELP, group.name(), group.help().replace("\"", "\\\""), header);
+            }
+            header(TYPE, group.name(), group.type().openMetricsText(), header);
+            if (group.unit() != null) {
+                header(UNIT, group.name(), group.unit(), header);
+            }
+            segments.add(new Header(header.toByteArray()));
+            if (group.members().size() == 1) {
+                for (Part part : group.members().get(0).parts) {
+                    segments.add(new Samples(part, true));
+                }
+                continue;
+            }
+            // Each source's parts of the group, sources in the order they first appear.
+            Map<TargetExposition, List<Part>> bySource = new LinkedHashMap<>();
+            for (MergedFamily member : group.members()) {
+                for (Part part : member.parts) {
+                    bySource.computeIfAbsent(part.exposition, e -> new ArrayList<>()).add(part);
+                }
+            }
+            for (List<Part> parts : bySource.values()) {
+                segments.add(parts.size() == 1 ? new Samples(parts.get(0), true) : Interleaved.of(parts));
+            }
+        }
+        segments.add(new Header(EOF));
+        return segments;
     }
 
     private static void header(byte[] kind, String name, String text, ByteSink out) {
@@ -158,7 +235,7 @@ public final class MergedExposition {
         out.write((byte) ' ');
         int o = STRIDE * sample;
         copy(exp, exp.samples[o + TargetExposition.VALUE_START], exp.samples[o + TargetExposition.VALUE_END], out);
-        long timestamp = exp.timestamps[sample];
+        long timestamp = exp.timestamp(sample);
         if (timestamp != TargetExposition.NO_TIMESTAMP) {
             out.write((byte) ' ');
             if (openMetrics) {
@@ -167,10 +244,10 @@ public final class MergedExposition {
                 out.writeLong(timestamp);
             }
         }
-        int exemplar = openMetrics ? exp.exemplar(sample) : -1;
+        long exemplar = openMetrics ? exp.exemplar(sample) : -1;
         if (exemplar >= 0) {
             out.write((byte) ' ');
-            copy(exp, exp.exemplarStart(exemplar), exp.exemplarEnd(exemplar), out);
+            copy(exp, (int) (exemplar >>> 32), (int) exemplar, out);
         }
         out.write((byte) '\n');
     }

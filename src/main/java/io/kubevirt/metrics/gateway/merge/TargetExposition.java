@@ -1,6 +1,5 @@
 package io.kubevirt.metrics.gateway.merge;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,7 +36,8 @@ public final class TargetExposition {
     final int[] samples;
     /** Four ints per label: name start, name end, escaped value start, escaped value end. */
     final int[] labels;
-    final long[] timestamps;
+    /** The samples' timestamps in milliseconds, for the few samples that have one. */
+    private final SparseSamples timestamps;
     /** Bit i set: the sample gets target label i. */
     final long[] targetMasks;
     /** Order-independent hash of the sample's final name and labels (see {@link LabelHash}). */
@@ -46,14 +46,12 @@ public final class TargetExposition {
     final int scrapedCount;
     final List<Family> families;
     final TargetLabels targetLabels;
-    /** The samples that carry an OpenMetrics exemplar, ascending; few or none. */
-    private final int[] exemplarSamples;
-    /** Two ints per exemplar sample: where its canonical {@code # {...} value [ts]} text is. */
-    private final int[] exemplarPositions;
+    /** Where the OpenMetrics exemplars of the few samples that carry one are: start and end positions, packed. */
+    private final SparseSamples exemplars;
 
-    TargetExposition(byte[] body, int bodyLength, byte[] extra, int[] samples, int[] labels, long[] timestamps,
+    TargetExposition(byte[] body, int bodyLength, byte[] extra, int[] samples, int[] labels, SparseSamples timestamps,
             long[] targetMasks, long[] hashes, int sampleCount, int scrapedCount, List<Family> families,
-            TargetLabels targetLabels, int[] exemplarSamples, int[] exemplarPositions) {
+            TargetLabels targetLabels, SparseSamples exemplars) {
         this.body = body;
         this.bodyLength = bodyLength;
         this.extra = extra;
@@ -66,21 +64,22 @@ public final class TargetExposition {
         this.scrapedCount = scrapedCount;
         this.families = families;
         this.targetLabels = targetLabels;
-        this.exemplarSamples = exemplarSamples;
-        this.exemplarPositions = exemplarPositions;
+        this.exemplars = exemplars;
     }
 
-    /** The index into {@link #exemplarPositions} / 2 of sample i's exemplar, or -1 when it has none. */
-    int exemplar(int sample) {
-        return exemplarSamples.length == 0 ? -1 : Math.max(-1, Arrays.binarySearch(exemplarSamples, sample));
+    /** Sample i's timestamp in milliseconds, or {@link #NO_TIMESTAMP}. */
+    long timestamp(int sample) {
+        return timestamps.get(sample, NO_TIMESTAMP);
     }
 
-    int exemplarStart(int exemplar) {
-        return exemplarPositions[2 * exemplar];
+    /** Where sample i's exemplar is, as {@link #exemplarAt} packs it, or -1 when it has none. */
+    long exemplar(int sample) {
+        return exemplars.get(sample, -1);
     }
 
-    int exemplarEnd(int exemplar) {
-        return exemplarPositions[2 * exemplar + 1];
+    /** Packs the start and end positions of an exemplar's text. */
+    static long exemplarAt(int start, int end) {
+        return (long) start << 32 | end;
     }
 
     /** Samples in the body, before metric relabeling (Prometheus' scrape_samples_scraped). */

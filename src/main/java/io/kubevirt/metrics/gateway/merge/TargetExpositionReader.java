@@ -67,28 +67,28 @@ public final class TargetExpositionReader {
     private int lastNameEnd;
 
     private int[] samples;
-    private long[] timestamps;
+    private final SparseSamples.Builder timestamps = new SparseSamples.Builder();
     private long[] masks;
     private long[] hashes;
     private int[] labels;
     private int count;
     private int labelTotal;
     private int scraped;
-    /** The samples with an exemplar (ascending), and where each one's canonical text is in extra. */
-    private int[] exemplarSamples = new int[0];
-    private int[] exemplarPositions = new int[0];
-    private int exemplarCount;
+    /** Where the canonical text of the samples' exemplars is in extra. */
+    private final SparseSamples.Builder exemplars = new SparseSamples.Builder();
 
-    private TargetExpositionReader(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling) {
+    private TargetExpositionReader(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling,
+            int lastSamples) {
         this.parser = new ExpositionParser(body, length, format).limitLineLength(labeling.limits().lineLength());
-        // Sized from the body so that the arrays rarely grow: KubeVirt's series take about 200
-        // bytes and six labels each; the estimate errs on the side of more, smaller series.
-        int expectedSamples = Math.max(64, length / BYTES_PER_SAMPLE_ESTIMATE);
+        // Sized so that the arrays rarely grow (growing doubles them): from the target's last
+        // scrape, with a little room; without one from the body: KubeVirt's series take about 200
+        // bytes and six labels each, and the estimate errs on the side of more, smaller series.
+        int expectedSamples = Math.max(64, lastSamples >= 0 ? lastSamples + lastSamples / 32
+                : length / BYTES_PER_SAMPLE_ESTIMATE);
         this.samples = new int[STRIDE * expectedSamples];
-        this.timestamps = new long[expectedSamples];
         this.masks = new long[expectedSamples];
         this.hashes = new long[expectedSamples];
-        this.labels = new int[4 * 6 * expectedSamples];
+        this.labels = new int[4 * 64]; // Grows only for samples not written compactly: few.
         this.body = body;
         this.format = format;
         this.labeling = labeling;
@@ -106,10 +106,16 @@ public final class TargetExpositionReader {
      */
     public static TargetExposition read(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling)
             throws ParseException {
+        return read(body, length, format, labeling, -1);
+    }
+
+    /** {@link #read(byte[], int, ExpositionFormat, SeriesLabeling)} of a target that had {@code lastSamples} samples last time (-1: unknown). */
+    public static TargetExposition read(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling,
+            int lastSamples) throws ParseException {
         if (length >= EXTRA) {
             throw new ParseException(0, "body of " + length + " bytes is larger than the parser's limit");
         }
-        return new TargetExpositionReader(body, length, format, labeling).read();
+        return new TargetExpositionReader(body, length, format, labeling, lastSamples).read();
     }
 
     private TargetExposition read() throws ParseException {
@@ -152,9 +158,8 @@ public final class TargetExpositionReader {
                 }
             }
         }
-        return new TargetExposition(body, parser.limit(), extra.toByteArray(), samples, labels, timestamps, masks,
-                hashes, count, scraped, new ArrayList<>(families.values()), targetLabels,
-                Arrays.copyOf(exemplarSamples, exemplarCount), Arrays.copyOf(exemplarPositions, 2 * exemplarCount));
+        return new TargetExposition(body, parser.limit(), extra.toByteArray(), samples, labels, timestamps.build(),
+                masks, hashes, count, scraped, new ArrayList<>(families.values()), targetLabels, exemplars.build());
     }
 
     private Declaration declare() {
@@ -336,10 +341,9 @@ public final class TargetExpositionReader {
     /** @param nameEnd the end of the name, or of the whole head of a compact sample */
     private void addSample(Family family, int nameStart, int nameEnd, int firstLabel, boolean compact, long mask,
             long hash) {
-        if (count == timestamps.length) {
+        if (count == masks.length) {
             int n = count * 2;
             samples = Arrays.copyOf(samples, STRIDE * n);
-            timestamps = Arrays.copyOf(timestamps, n);
             masks = Arrays.copyOf(masks, n);
             hashes = Arrays.copyOf(hashes, n);
         }
@@ -361,25 +365,17 @@ public final class TargetExpositionReader {
             samples[o + TargetExposition.VALUE_START] = start;
             samples[o + TargetExposition.VALUE_END] = start + special.length;
         }
-        timestamps[count] = parser.hasTimestamp() ? parser.timestampMillis() : TargetExposition.NO_TIMESTAMP;
+        if (parser.hasTimestamp()) {
+            timestamps.add(count, parser.timestampMillis());
+        }
         if (parser.hasExemplar()) {
-            addExemplar(count);
+            int start = EXTRA + extra.size();
+            extra.write(parser.exemplar());
+            exemplars.add(count, TargetExposition.exemplarAt(start, EXTRA + extra.size()));
         }
         masks[count] = mask;
         hashes[count] = hash;
         family.add(count++);
-    }
-
-    private void addExemplar(int sample) {
-        if (exemplarCount == exemplarSamples.length) {
-            exemplarSamples = Arrays.copyOf(exemplarSamples, Math.max(8, 2 * exemplarCount));
-            exemplarPositions = Arrays.copyOf(exemplarPositions, 2 * exemplarSamples.length);
-        }
-        exemplarSamples[exemplarCount] = sample;
-        exemplarPositions[2 * exemplarCount] = EXTRA + extra.size();
-        extra.write(parser.exemplar());
-        exemplarPositions[2 * exemplarCount + 1] = EXTRA + extra.size();
-        exemplarCount++;
     }
 
     /** The family a sample of this name belongs to (see the class comment). */

@@ -10,9 +10,16 @@ package io.kubevirt.metrics.gateway.scrape;
  * @param durationSeconds wall-clock time from request to the body's end (or the failure)
  * @param failure why the scrape failed, or null
  * @param message a human-readable detail of the failure, or null
+ * @param memory the body's share of the memory budget, or null
  */
 public record ScrapeResult(ScrapeTarget target, byte[] body, int length, String contentType, double durationSeconds,
-        Failure failure, String message) {
+        Failure failure, String message, MemoryBudget.Lease memory) {
+
+    /** A result outside the memory budget (tests, the demo). */
+    public ScrapeResult(ScrapeTarget target, byte[] body, int length, String contentType, double durationSeconds,
+            Failure failure, String message) {
+        this(target, body, length, contentType, durationSeconds, failure, message, null);
+    }
 
     /** Why a scrape failed; the value of the {@code reason} label of the error counter. */
     public enum Failure {
@@ -26,6 +33,8 @@ public record ScrapeResult(ScrapeTarget target, byte[] body, int length, String 
         HTTP_STATUS("http_status"),
         /** The body was larger than gateway.scrape.body-size-limit. */
         BODY_SIZE_LIMIT("body_size_limit"),
+        /** The body would have taken the bodies in memory over gateway.scrape.memory-budget. */
+        MEMORY_BUDGET("memory_budget"),
         /** The body was not valid exposition text. */
         PARSE("parse"),
         /** More samples than gateway.scrape.sample-limit. */
@@ -70,8 +79,16 @@ public record ScrapeResult(ScrapeTarget target, byte[] body, int length, String 
         return new ScrapeResult(target, null, 0, null, durationSeconds, failure, message);
     }
 
-    /** The same target and duration, failed later in the pipeline (parse, sample limit). */
+    /** The same target and duration, failed later in the pipeline (parse, sample limit); the body's memory is given back. */
     public ScrapeResult failedWith(Failure reason, String detail) {
+        releaseMemory();
         return failed(target, durationSeconds, reason, detail);
+    }
+
+    /** Gives the body's share of the memory budget back: the body is no longer used. */
+    public void releaseMemory() {
+        if (memory != null) {
+            memory.release();
+        }
     }
 }

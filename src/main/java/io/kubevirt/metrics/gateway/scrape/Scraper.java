@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
@@ -46,6 +47,8 @@ public class Scraper {
     private static final Logger LOG = Logger.getLogger(Scraper.class);
     /** A target's failed TLS handshakes are logged at most this often. */
     static final Duration TLS_WARNING_EVERY = Duration.ofMinutes(1);
+    /** memory_budget failures are logged at most this often. */
+    static final Duration BUDGET_WARNING_EVERY = Duration.ofMinutes(1);
     /** How long a connection pool replaced by new trust material lives on for the scrapes using it. */
     static final Duration OLD_POOL_GRACE = Duration.ofMinutes(2);
 
@@ -56,12 +59,16 @@ public class Scraper {
     private final Map<String, Long> lastTlsWarning = new ConcurrentHashMap<>();
     private String lastTrustError;
     private final long bodySizeLimit;
+    private final MemoryBudget budget;
+    /** When the last memory_budget failure was logged (nanoTime), for logging at most once a minute. */
+    private final AtomicLong lastBudgetWarning = new AtomicLong(System.nanoTime() - BUDGET_WARNING_EVERY.toNanos());
     private final String serverName;
     /** Each target's last body size: the next body's buffer starts that big instead of doubling up to it. */
     private final Map<String, Integer> lastBodySize = new ConcurrentHashMap<>();
 
-    public Scraper(Vertx vertx, GatewayConfig config) {
+    public Scraper(Vertx vertx, GatewayConfig config, MemoryBudget budget) {
         this.vertx = vertx;
+        this.budget = budget;
         GatewayConfig.ScrapeTls tls = config.scrape().tls();
         this.bodySizeLimit = config.scrape().bodySizeLimit().asLongValue();
         this.serverName = tls.serverName().orElse(null);
@@ -128,6 +135,9 @@ public class Scraper {
     public CompletableFuture<ScrapeResult> scrape(ScrapeTarget target, Duration timeout) {
         CompletableFuture<ScrapeResult> result = new CompletableFuture<>();
         Exchange exchange = new Exchange(target, result);
+        if (exchange.done.get()) {
+            return result; // No room in the memory budget for even the first buffer.
+        }
         long timeoutMillis = Math.max(1, timeout.toMillis());
         exchange.timer = vertx.setTimer(timeoutMillis, id -> exchange.fail(ScrapeResult.Failure.TIMEOUT,
                 "no complete answer within " + timeoutMillis + "ms"));
@@ -175,15 +185,21 @@ public class Scraper {
         final long start = System.nanoTime();
         final AtomicBoolean done = new AtomicBoolean();
         volatile HttpClientRequest request;
-        long timer;
+        long timer = -1;
+        final MemoryBudget.Lease memory = budget.lease();
         byte[] body;
         int length;
 
+        /**
+         * The body's buffer starts at the target's last size and an eighth, so that it rarely
+         * grows; an uncompressed answer's Content-Length sizes it exactly.
+         */
         Exchange(ScrapeTarget target, CompletableFuture<ScrapeResult> result) {
             this.target = target;
             this.result = result;
             int last = lastBodySize.getOrDefault(target.url(), 0);
-            this.body = new byte[(int) Math.min(bodySizeLimit, Math.max(16 * 1024, last + last / 8))];
+            body = new byte[0];
+            resize(Math.max(16 * 1024, last + last / 8L));
         }
 
         void read(HttpClientResponse response) {
@@ -193,13 +209,29 @@ public class Scraper {
                 fail(ScrapeResult.Failure.HTTP_STATUS, "HTTP status " + response.statusCode());
                 return;
             }
+            String contentLength = response.getHeader("Content-Length");
+            if (contentLength != null && response.getHeader("Content-Encoding") == null) {
+                try {
+                    long size = Long.parseLong(contentLength.trim());
+                    if (size > bodySizeLimit) {
+                        fail(ScrapeResult.Failure.BODY_SIZE_LIMIT, "body of " + size + " bytes, larger than "
+                                + bodySizeLimit);
+                        return;
+                    }
+                    if (size > body.length && !resize(size)) {
+                        return;
+                    }
+                } catch (NumberFormatException e) {
+                    // Not a length: read the body as it comes.
+                }
+            }
             response.handler(this::append);
             response.endHandler(v -> {
                 if (done.compareAndSet(false, true)) {
                     vertx.cancelTimer(timer);
                     lastBodySize.put(target.url(), length);
                     result.complete(new ScrapeResult(target, body, length, response.getHeader("Content-Type"),
-                            seconds(), null, null));
+                            seconds(), null, null, memory));
                 }
             });
         }
@@ -210,11 +242,29 @@ public class Scraper {
                 fail(ScrapeResult.Failure.BODY_SIZE_LIMIT, "body larger than " + bodySizeLimit + " bytes");
                 return;
             }
-            if (length + n > body.length) {
-                body = Arrays.copyOf(body, (int) Math.min(Math.max(body.length * 2L, length + n), bodySizeLimit));
+            if (length + n > body.length && !resize(Math.max(body.length * 2L, length + n))) {
+                return;
             }
             chunk.getBytes(0, n, body, length);
             length += n;
+        }
+
+        /**
+         * Gives the body a buffer of {@code size} bytes (at most the body size limit), within the
+         * memory budget, which counts both buffers while the body is copied from the old to the new.
+         */
+        private boolean resize(long size) {
+            int capacity = (int) Math.min(size, bodySizeLimit);
+            if (!memory.grow(capacity)) {
+                warnBudget(target, capacity);
+                fail(ScrapeResult.Failure.MEMORY_BUDGET, "a body buffer of " + capacity + " bytes would take the bodies"
+                        + " in memory over gateway.scrape.memory-budget=" + budget.limit() + " bytes");
+                return false;
+            }
+            int old = body.length;
+            body = Arrays.copyOf(body, capacity);
+            memory.shrink(old);
+            return true;
         }
 
         void fail(Throwable error) {
@@ -230,16 +280,30 @@ public class Scraper {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
-            vertx.cancelTimer(timer);
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
             HttpClientRequest req = request;
             if (req != null) {
                 req.reset(); // Frees the connection instead of reading a body nobody wants.
             }
+            memory.release();
             result.complete(ScrapeResult.failed(target, seconds(), failure, message));
         }
 
         private double seconds() {
             return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** Running out of the memory budget is worth a WARN with what to do, once a minute. */
+    private void warnBudget(ScrapeTarget target, long size) {
+        long now = System.nanoTime();
+        long last = lastBudgetWarning.get();
+        if (now - last >= BUDGET_WARNING_EVERY.toNanos() && lastBudgetWarning.compareAndSet(last, now)) {
+            LOG.warnf("no room in the memory budget for a %d-byte body of %s: %d of %d bytes are held by bodies;"
+                    + " targets fail with reason memory_budget until there is. Raise gateway.scrape.memory-budget"
+                    + " and the heap with it (README: Sizing)", size, target.url(), budget.used(), budget.limit());
         }
     }
 

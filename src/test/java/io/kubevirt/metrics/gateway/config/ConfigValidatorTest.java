@@ -41,6 +41,9 @@ class ConfigValidatorTest {
         "gateway.scrape.tls.cert-file | /etc/hostname | gateway.scrape.tls.cert-file and gateway.scrape.tls.key-file: set both or neither",
         "gateway.relabel.file | /nonexistent/relabel.yaml | gateway.relabel.file: /nonexistent/relabel.yaml does not exist",
         "gateway.scrape.tls.refresh-interval | 0s | gateway.scrape.tls.refresh-interval: must be positive",
+        "gateway.scrape.memory-budget | 0 | 'gateway.scrape.memory-budget: must be positive (or unset for half the heap), is 0 bytes'",
+        "gateway.compression.level | 0 | 'gateway.compression.level: must be off or a gzip level from 1 (fastest) to 9 (smallest), is \"0\"'",
+        "gateway.compression.level | fast | 'gateway.compression.level: must be off or a gzip level from 1 (fastest) to 9 (smallest), is \"fast\"'",
         "gateway.tls.min-version | VersionTLS11 | 'gateway.tls.min-version: \"VersionTLS11\" is not one of [VersionTLS12, VersionTLS13]'",
         "gateway.tls.ciphers | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,ECDHE-RSA-AES128-GCM-SHA256' | 'gateway.tls.ciphers: \"ECDHE-RSA-AES128-GCM-SHA256\" is not a TLS 1.2 cipher suite this runtime supports (IANA names, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)'",
     })

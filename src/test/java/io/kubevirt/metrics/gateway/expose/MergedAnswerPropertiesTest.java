@@ -1,8 +1,10 @@
 package io.kubevirt.metrics.gateway.expose;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
@@ -25,8 +27,9 @@ import net.jqwik.api.Provide;
 /**
  * Whatever the targets send (generated and mutated expositions: quotes, backslashes, raw new
  * lines, invalid UTF-8, huge numbers, NaN and infinities, timestamps, duplicate and out-of-order
- * families, conflicting types, comments anywhere), reading never throws out of a target and the
- * merged answer is valid for our check and for promtool.
+ * families, conflicting types, comments anywhere), as text or as OpenMetrics, reading never throws
+ * out of a target, the merged answer is valid for our check and for promtool, and its OpenMetrics
+ * form is valid OpenMetrics with the same series.
  */
 class MergedAnswerPropertiesTest {
     private static final List<String> NAMES = List.of("kubevirt_vmi_phase_count", "rest_client_requests_total",
@@ -81,7 +84,17 @@ class MergedAnswerPropertiesTest {
     }
 
     @Property(tries = 150)
-    void theMergedAnswerIsAlwaysValid(@ForAll("bodies") List<byte[]> bodies) throws Exception {
+    void theMergedAnswerIsAlwaysValid(@ForAll("bodies") List<byte[]> bodies, @ForAll boolean openMetricsTargets)
+            throws Exception {
+        String contentType = openMetricsTargets ? ExpositionFormat.OPENMETRICS.contentType() : "text/plain; version=0.0.4";
+        if (openMetricsTargets) {
+            // An OpenMetrics twin with what only OpenMetrics has; the mutated body mostly fails as OpenMetrics.
+            byte[] twin = ("# TYPE a counter\n# HELP a A \\\"counter\\\".\na_total{x=\"1\"} 1 1712653214.771"
+                    + " # {trace_id=\"t\"} 1\na_created{x=\"1\"} 1.7e9\n# TYPE up_seconds gauge\n"
+                    + "# UNIT up_seconds seconds\nup_seconds 1\n# TYPE up gauge\nup 1\n# EOF\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            bodies = List.of(bodies.get(0), twin);
+        }
         GatherPipeline pipeline = new GatherPipeline(0, new SampleLimits(0, 0, 0, 4096));
         RelabelConfig config = RelabelConfig.builtIn();
         List<GatherPipeline.Outcome> outcomes = new ArrayList<>();
@@ -89,14 +102,24 @@ class MergedAnswerPropertiesTest {
             byte[] body = bodies.get(i);
             ScrapeTarget target = new ScrapeTarget("https://10.0.0." + i + ":8443/metrics", true, "10.0.0." + i, 8443,
                     "/metrics", Map.of("pod", "virt-handler-" + i, "namespace", "kubevirt"));
-            outcomes.add(pipeline.read(new ScrapeResult(target, body, body.length, "text/plain; version=0.0.4", 0.1,
+            outcomes.add(pipeline.read(new ScrapeResult(target, body, body.length, contentType, 0.1,
                     null, null), config)); // Must not throw: a bad body fails its target only.
         }
-        ByteSink out = new ByteSink(1024);
-        pipeline.merge(outcomes, config, new byte[0]).write(ExpositionFormat.TEXT, out);
-        String merged = out.toString();
+        MergedExposition merge = pipeline.merge(outcomes, config, new byte[0]);
+        String merged = written(merge, ExpositionFormat.TEXT);
         Expositions.checkValid(merged);
         Promtool.checkMetrics(merged);
         assertTrue(merged.contains("up{namespace=\"kubevirt\",pod=\"virt-handler-1\"} 1"), merged);
+        // The OpenMetrics answer is valid OpenMetrics and carries exactly the same series.
+        String openMetrics = written(merge, ExpositionFormat.OPENMETRICS);
+        Expositions.checkValid(openMetrics, ExpositionFormat.OPENMETRICS);
+        assertEquals(Expositions.series(merged, ExpositionFormat.TEXT),
+                Expositions.series(openMetrics, ExpositionFormat.OPENMETRICS), openMetrics);
+    }
+
+    private static String written(MergedExposition merge, ExpositionFormat format) {
+        ByteSink out = new ByteSink(1024);
+        merge.write(format, out);
+        return out.toString();
     }
 }

@@ -46,6 +46,20 @@ class MergerTest {
         return out.toString();
     }
 
+    /** The exposition written chunk by chunk, each chunk at least {@code size} bytes but the last. */
+    private static String inChunks(MergedExposition merged, ExpositionFormat format, int size) {
+        MergedExposition.Writer writer = merged.writer(format);
+        StringBuilder all = new StringBuilder();
+        boolean more = true;
+        while (more) {
+            ByteSink chunk = new ByteSink(size);
+            more = writer.fill(chunk, size);
+            assertTrue(!more || chunk.size() >= size, "a chunk short of its size before the end");
+            all.append(chunk);
+        }
+        return all.toString();
+    }
+
     private static RelabelRules metricRules(String yaml) throws IOException {
         return RelabelConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test")
                 .metricRules();
@@ -392,6 +406,9 @@ class MergerTest {
         assertEquals(samples, Expositions.checkValid(openMetrics, ExpositionFormat.OPENMETRICS).size());
         assertEquals(Expositions.series(merged, ExpositionFormat.TEXT),
                 Expositions.series(openMetrics, ExpositionFormat.OPENMETRICS));
+        for (ExpositionFormat format : ExpositionFormat.values()) {
+            assertEquals(merge(format), inChunks(Merger.merge(sources), format, 1000), "written in chunks");
+        }
         assertTrue(openMetrics.contains("le=\"0.005\",pod=\"om\"} 4992 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"}"
                 + " 0.0041 1712653214.771\n"), "the exemplar is kept");
     }

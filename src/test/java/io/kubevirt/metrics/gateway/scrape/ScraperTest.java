@@ -52,7 +52,7 @@ class ScraperTest {
     private ScrapeResult scrape(StubTarget target, Map<String, String> config, Duration timeout) {
         Map<String, String> all = new HashMap<>(Map.of("gateway.scrape.tls.ca-file", certificate.certFile().toString()));
         all.putAll(config);
-        Scraper scraper = new Scraper(vertx, TestConfig.of(all));
+        Scraper scraper = new Scraper(vertx, TestConfig.of(all), new MemoryBudget(TestConfig.of(all)));
         int port = target == null ? 1 : target.port();
         return scraper.scrape(new ScrapeTarget("https://127.0.0.1:" + port + "/metrics", true, "127.0.0.1", port,
                 "/metrics?x=1", Map.of()), timeout).join();

@@ -1,0 +1,87 @@
+package io.kubevirt.metrics.gateway.expose;
+
+import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * An answer as a sequence of chunks, written only when the connection asks for the next one
+ * (Quarkus REST asks once the previous chunk is written), so that an answer is never whole in
+ * memory and a slow client holds back the writing instead of piling up buffers. With gzip, each
+ * chunk is compressed as a gzip member of its own on {@code compressors} while the next chunk
+ * is written: the two cores work at once, and at most three chunks are in flight.
+ */
+final class AnswerStream implements Iterator<Buffer> {
+    /** Big enough that per-chunk costs vanish, small enough that chunks in flight cost little. */
+    static final int CHUNK_SIZE = 1 << 20;
+
+    /** What the answer is written from: {@code fill} writes until {@code out} holds {@code limit} bytes or the end. */
+    interface Source {
+        /** @return true while there is more to write */
+        boolean fill(ByteSink out, int limit);
+    }
+
+    private final Source source;
+    /** gzip level, or 0 for no compression. */
+    private final int gzipLevel;
+    private final Executor compressors;
+    private final ArrayDeque<CompletableFuture<Buffer>> ahead = new ArrayDeque<>(2);
+    private boolean more = true;
+
+    AnswerStream(Source source, int gzipLevel, Executor compressors) {
+        this.source = source;
+        this.gzipLevel = gzipLevel;
+        this.compressors = compressors;
+    }
+
+    /** A source that hands out a finished answer in chunks. */
+    static Source of(byte[] answer) {
+        int[] position = {0};
+        return (out, limit) -> {
+            int n = Math.min(answer.length - position[0], Math.max(0, limit - out.size()));
+            out.write(answer, position[0], position[0] + n);
+            position[0] += n;
+            return position[0] < answer.length;
+        };
+    }
+
+    @Override
+    public boolean hasNext() {
+        writeAhead();
+        return !ahead.isEmpty();
+    }
+
+    @Override
+    public Buffer next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        CompletableFuture<Buffer> first = ahead.poll();
+        writeAhead(); // The next chunk is written while the first one is still compressing.
+        return first.join();
+    }
+
+    /** Keeps one chunk ahead being compressed while another is written (one ahead without gzip). */
+    private void writeAhead() {
+        while (more && ahead.size() < (gzipLevel > 0 ? 2 : 1)) {
+            ByteSink chunk = new ByteSink(CHUNK_SIZE + CHUNK_SIZE / 16);
+            more = source.fill(chunk, CHUNK_SIZE);
+            if (chunk.size() == 0) {
+                continue;
+            }
+            ahead.add(gzipLevel > 0
+                    ? CompletableFuture.supplyAsync(() -> buffer(GzipMembers.member(chunk.array(), chunk.size(),
+                            gzipLevel)), compressors)
+                    : CompletableFuture.completedFuture(buffer(chunk)));
+        }
+    }
+
+    private static Buffer buffer(ByteSink sink) {
+        return Buffer.buffer(Unpooled.wrappedBuffer(sink.array(), 0, sink.size()));
+    }
+}

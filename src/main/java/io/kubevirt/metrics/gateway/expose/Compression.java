@@ -1,0 +1,67 @@
+package io.kubevirt.metrics.gateway.expose;
+
+import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * gzip of the answers ({@code gateway.compression.level}): the level a request gets, from its
+ * Accept-Encoding, and the threads that compress chunks, one per core. The gateway compresses
+ * /metrics itself, in parallel chunks (see {@link AnswerStream}); the HTTP server's own
+ * compression is off (application.properties): it works on one core, and over HTTP/2 it would
+ * compress the compressed chunks again. The other endpoints answer small documents uncompressed.
+ */
+@ApplicationScoped
+public class Compression {
+    private final int level;
+    private final ExecutorService compressors;
+
+    public Compression(GatewayConfig config) {
+        String level = config.compression().level();
+        this.level = level.equals("off") ? 0 : Integer.parseInt(level); // Checked at start: off or 1 to 9.
+        AtomicInteger threads = new AtomicInteger();
+        this.compressors = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
+            Thread thread = new Thread(task, "gzip-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The gzip level for a request with this Accept-Encoding: 0 when it gets no compression. */
+    int levelFor(String acceptEncoding) {
+        return level > 0 && acceptsGzip(acceptEncoding) ? level : 0;
+    }
+
+    ExecutorService compressors() {
+        return compressors;
+    }
+
+    /**
+     * Whether the header accepts gzip (RFC 9110, 12.5.3): gzip with a quality above zero, or, when
+     * gzip is not named, the wildcard {@code *} with a quality above zero.
+     */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        Boolean gzip = null;
+        boolean any = false;
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.split(";");
+            String name = parts[0].trim().toLowerCase(Locale.ROOT);
+            boolean accepted = true;
+            for (int i = 1; i < parts.length; i++) {
+                accepted &= !parts[i].replace(" ", "").toLowerCase(Locale.ROOT).matches("q=0(\\.0{0,3})?");
+            }
+            if (name.equals("gzip")) {
+                gzip = accepted;
+            } else if (name.equals("*")) {
+                any = accepted;
+            }
+        }
+        return gzip != null ? gzip : any;
+    }
+}

@@ -1,0 +1,92 @@
+package io.kubevirt.metrics.gateway.expose;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AnswerStreamTest {
+    private final ExecutorService compressors = Executors.newFixedThreadPool(2);
+
+    @AfterEach
+    void stop() {
+        compressors.shutdownNow();
+    }
+
+    /** An answer of {@code size} bytes that compresses like an exposition: repetitive, but not all alike. */
+    private static byte[] answer(int size) {
+        SplittableRandom random = new SplittableRandom(7);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        while (out.size() < size) {
+            out.writeBytes(("kubevirt_vmi_memory_resident_bytes{name=\"vm-" + random.nextInt(1000)
+                    + "\",namespace=\"team-a\"} " + random.nextInt() + "\n").getBytes());
+        }
+        return java.util.Arrays.copyOf(out.toByteArray(), size);
+    }
+
+    private static byte[] drain(AnswerStream stream, int[] chunks) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        while (stream.hasNext()) {
+            all.writeBytes(stream.next().getBytes());
+            chunks[0]++;
+        }
+        return all.toByteArray();
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @CsvSource({"0, 0", "1, 1", "1048576, 1", "1048577, 2", "5000000, 5"})
+    void streamsTheAnswerInChunksOfAMegabyte(int size, int expectedChunks) {
+        byte[] answer = answer(size);
+        int[] chunks = {0};
+        assertArrayEquals(answer, drain(new AnswerStream(AnswerStream.of(answer), 0, compressors), chunks));
+        assertEquals(expectedChunks, chunks[0]);
+    }
+
+    @Test
+    void gzipMembersInSequenceAreOneGzipStream() throws IOException {
+        byte[] answer = answer(3_500_000);
+        int[] chunks = {0};
+        byte[] compressed = drain(new AnswerStream(AnswerStream.of(answer), 1, compressors), chunks);
+        assertEquals(4, chunks[0]);
+        assertTrue(compressed.length < answer.length / 3, "compressed to " + compressed.length);
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            assertArrayEquals(answer, in.readAllBytes()); // Java's reader, like Go's, reads every member.
+        }
+    }
+
+    @Test
+    void aHigherLevelCompressesSmaller() {
+        byte[] answer = answer(1_000_000);
+        int fast = GzipMembers.member(answer, answer.length, 1).size();
+        int small = GzipMembers.member(answer, answer.length, 9).size();
+        assertTrue(small < fast, small + " vs " + fast);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+        "gzip | true", "gzip, deflate, br | true", "deflate, gzip;q=0.5 | true", "GZIP | true", "* | true",
+        "gzip;q=0 | false", "gzip; q=0.000 | false", "*;q=0.1, gzip;q=0 | false", "deflate | false", "identity | false",
+        "'' | false", "NULL | false",
+    })
+    void readsAcceptEncoding(String header, boolean gzip) {
+        assertEquals(gzip, Compression.acceptsGzip(header));
+    }
+
+    @Test
+    void anEmptyAnswerHasNoChunks() {
+        AnswerStream stream = new AnswerStream(AnswerStream.of(new byte[0]), 1, compressors);
+        assertFalse(stream.hasNext());
+    }
+}
