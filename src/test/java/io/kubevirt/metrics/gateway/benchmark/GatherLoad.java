@@ -102,7 +102,7 @@ public final class GatherLoad {
         try (PackagedGateway gateway = PackagedGateway.start(artifact, config, options)) {
             gateway.awaitReady(Duration.ofSeconds(60));
             Thread.sleep(2000); // At rest: started, nothing scraped yet.
-            double restingRss = memory(gateway, "VmRSS");
+            double restingRss = memory(gateway.process(), "VmRSS");
             for (int i = 0; i < 5; i++) {
                 gateway.get("/metrics"); // Warm-up.
             }
@@ -129,18 +129,18 @@ public final class GatherLoad {
             }
             clients.shutdown();
             return new Figures(artifact, percentile(starts, 50), restingRss, sequential, cpuPerGather, concurrent,
-                    memory(gateway, "VmHWM"));
+                    memory(gateway.process(), "VmHWM"));
         }
     }
 
-    private static double percentile(double[] values, int p) {
+    static double percentile(double[] values, int p) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
     }
 
     /** User plus system CPU time of the gateway process, from /proc (Linux). */
-    private static long cpuNanos(PackagedGateway gateway) throws Exception {
+    static long cpuNanos(PackagedGateway gateway) throws Exception {
         String[] stat = Files.readString(Path.of("/proc", Long.toString(gateway.process().pid()), "stat"))
                 .replaceAll(".*\\) ", "").split(" ");
         long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]); // utime, stime
@@ -148,8 +148,8 @@ public final class GatherLoad {
     }
 
     /** A memory figure of /proc/PID/status (VmRSS now, VmHWM the peak), in MB. */
-    private static double memory(PackagedGateway gateway, String field) throws Exception {
-        String line = Files.readAllLines(Path.of("/proc", Long.toString(gateway.process().pid()), "status")).stream()
+    static double memory(ProcessHandle process, String field) throws Exception {
+        String line = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
                 .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow();
         return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
     }

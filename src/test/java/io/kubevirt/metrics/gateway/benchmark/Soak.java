@@ -13,12 +13,6 @@ import io.kubevirt.metrics.gateway.testing.Pods;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.vertx.core.Vertx;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
 
 /**
  * The packaged jar scraping a simulated cluster for a long, bounded time, on loopback only: a
@@ -242,65 +235,25 @@ public final class Soak {
             }
         }
         md.append("\nMachine: ").append(Runtime.getRuntime().availableProcessors()).append(" vCPU, ")
-                .append(String.format(Locale.ROOT, "%.0f GiB", totalMemoryGiB())).append(", ")
+                .append(String.format(Locale.ROOT, "%.0f GiB", Machine.totalMemoryGiB())).append(", ")
                 .append(System.getProperty("os.name")).append(", Java ").append(System.getProperty("java.version"))
                 .append(". Date: ").append(LocalDate.now()).append(".\n");
         Files.writeString(dir.resolve("soak.md"), md);
     }
 
-    private static double totalMemoryGiB() throws Exception {
-        String meminfo = Files.readString(Path.of("/proc/meminfo"));
-        return Long.parseLong(field(meminfo, "MemTotal").replaceAll("[^0-9]", "")) / 1024.0 / 1024.0;
-    }
-
     /** Four panels, one per figure, against minutes. */
     private static void plot(List<Sample> samples, Path file) throws Exception {
-        int width = 1000;
-        int height = 720;
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
-        panel(g, samples, Sample::heapAfterGc, "heap after GC (MB)", 0, 0);
-        panel(g, samples, Sample::rss, "resident memory (MB)", 500, 0);
-        panel(g, samples, Sample::threads, "threads", 0, 360);
-        panel(g, samples, Sample::openFiles, "open files", 500, 360);
-        g.dispose();
-        ImageIO.write(image, "png", file.toFile());
+        double[] minutes = samples.stream().mapToDouble(Sample::minute).toArray();
+        Chart.write(List.of(
+                panel("heap after GC (MB)", minutes, samples, Sample::heapAfterGc),
+                panel("resident memory (MB)", minutes, samples, Sample::rss),
+                panel("threads", minutes, samples, Sample::threads),
+                panel("open files", minutes, samples, Sample::openFiles)), file);
     }
 
-    private static void panel(Graphics2D g, List<Sample> samples, ToDoubleFunction<Sample> value, String title,
-            int x0, int y0) {
-        int left = x0 + 60;
-        int top = y0 + 40;
-        int w = 410;
-        int h = 270;
-        double maxMinute = Math.max(1, samples.get(samples.size() - 1).minute());
-        double max = samples.stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).max().orElse(1) * 1.25;
-        g.setColor(Color.BLACK);
-        g.setStroke(new BasicStroke(1f));
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(title, left, y0 + 25);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        g.drawRect(left, top, w, h);
-        for (int i = 0; i <= 4; i++) {
-            int y = top + h - i * h / 4;
-            g.setColor(new Color(225, 225, 225));
-            g.drawLine(left + 1, y, left + w - 1, y);
-            g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.0f", max * i / 4), x0 + 5, y + 4);
-        }
-        g.drawString("0", left, top + h + 15);
-        g.drawString(String.format(Locale.ROOT, "%.0f min", maxMinute), left + w - 40, top + h + 15);
-        g.setColor(new Color(31, 119, 180));
-        g.setStroke(new BasicStroke(2f));
-        int[] xs = new int[samples.size()];
-        int[] ys = new int[samples.size()];
-        for (int i = 0; i < samples.size(); i++) {
-            xs[i] = left + (int) (samples.get(i).minute() / maxMinute * w);
-            ys[i] = top + h - (int) (value.applyAsDouble(samples.get(i)) / max * h);
-        }
-        g.drawPolyline(xs, ys, samples.size());
+    private static Chart.Panel panel(String title, double[] minutes, List<Sample> samples,
+            ToDoubleFunction<Sample> value) {
+        return new Chart.Panel(title, "minutes", false, List.of(new Chart.Line(title, minutes,
+                samples.stream().mapToDouble(value).toArray())));
     }
 }

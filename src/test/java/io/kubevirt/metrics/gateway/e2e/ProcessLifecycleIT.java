@@ -72,14 +72,32 @@ class ProcessLifecycleIT {
         }
     }
 
+    /** One body larger than the heap. */
+    private static final String HUGE = "huge_gauge{i=\"0\"} 1\n".repeat(3_000_000);
+
     @Test
-    void exitsOnOutOfMemory() throws Exception {
-        // One body larger than the heap: the gather cannot hold it.
-        String huge = "huge_gauge{i=\"0\"} 1\n".repeat(3_000_000);
-        try (HttpStub target = new HttpStub(() -> huge);
+    void aBodyLargerThanTheHeapFailsItsTargetNotTheProcess() throws Exception {
+        try (HttpStub target = new HttpStub(() -> HUGE);
                 PackagedGateway gateway = PackagedGateway.startWithFileTargets(
                         "- targets: ['" + target.address() + "']\n  labels: {__scheme__: http}\n", tls, Map.of(),
                         ImageFlags.withHeap(Artifact.built(), "48m"))) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> answer = gateway.get("/metrics");
+                assertEquals(200, answer.statusCode());
+                assertTrue(answer.body().lines().anyMatch(l -> l.matches("up(\\{.*})? 0")), answer.body());
+                assertTrue(answer.body().contains("reason=\"memory_budget\""), answer.body());
+            }
+            assertTrue(gateway.process().isAlive());
+        }
+    }
+
+    @Test
+    void exitsOnOutOfMemory() throws Exception {
+        // With a memory budget beyond the heap (no protection), the gather cannot hold the body.
+        try (HttpStub target = new HttpStub(() -> HUGE);
+                PackagedGateway gateway = PackagedGateway.startWithFileTargets(
+                        "- targets: ['" + target.address() + "']\n  labels: {__scheme__: http}\n", tls,
+                        Map.of("gateway.scrape.memory-budget", "1G"), ImageFlags.withHeap(Artifact.built(), "48m"))) {
             try {
                 gateway.send(gateway.request("/metrics").build(), HttpResponse.BodyHandlers.ofString());
             } catch (java.io.IOException e) {

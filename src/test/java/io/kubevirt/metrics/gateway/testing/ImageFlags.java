@@ -46,6 +46,26 @@ public final class ImageFlags {
         return flags;
     }
 
+    /**
+     * The heap the shipped manifests give this artifact: the Deployment's memory limit times the
+     * image's heap share (JAVA_MAX_MEM_RATIO, or the native MaximumHeapSizePercent), as "768m".
+     */
+    public static String manifestHeap(Artifact artifact) {
+        try {
+            Matcher limit = Pattern.compile("limits:\\s*\\n\\s*memory: (\\d+)Mi")
+                    .matcher(Files.readString(Path.of("kubernetes/base/deployment.yaml")));
+            if (!limit.find()) {
+                throw new IllegalStateException("kubernetes/base/deployment.yaml has no memory limit in MiB");
+            }
+            Matcher percent = artifact == Artifact.NATIVE
+                    ? match(Pattern.compile("-XX:MaximumHeapSizePercent=(\\d+)"), "Dockerfile.native")
+                    : match(Pattern.compile("JAVA_MAX_MEM_RATIO=(\\d+)"), "Dockerfile.jvm");
+            return Long.parseLong(limit.group(1)) * Long.parseLong(percent.group(1)) / 100 + "m";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Matcher match(Pattern pattern, String dockerfile) {
         try {
             Matcher matcher = pattern.matcher(Files.readString(Path.of("src/main/docker", dockerfile)));

@@ -88,6 +88,11 @@ public final class PrometheusServer implements AutoCloseable {
         return true;
     }
 
+    /** The Prometheus process, to read its resource use. */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port;
     }

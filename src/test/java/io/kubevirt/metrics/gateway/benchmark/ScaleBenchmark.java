@@ -1,0 +1,296 @@
+package io.kubevirt.metrics.gateway.benchmark;
+
+import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
+import io.kubevirt.metrics.gateway.testing.ImageFlags;
+import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.PackagedGateway.Artifact;
+import io.kubevirt.metrics.gateway.testing.PrometheusServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The gateway against the floor and against Prometheus' /federate, on loopback only, for N
+ * simulated virt-handlers (50 VMIs each, KubeVirt's series, HTTPS, gzip as client_golang sends
+ * it): N = 10, 30, 100, 300 ({@code -Dscale.sizes=...}). For each N it measures
+ * <ul>
+ * <li>the floor: every body fetched in parallel and thrown away, plus one client fetching as
+ *     many bytes as the gateway's answer over TLS;</li>
+ * <li>the packaged gateway (the jar, and the native executable when the build made one) with the
+ *     image's flags and the heap the manifests give it: latency plain and gzip, CPU per gather,
+ *     peak resident memory; every answer must have all N targets up;</li>
+ * <li>Prometheus (Debian's) scraping the same pods, then serving them on /federate.</li>
+ * </ul>
+ * It writes the table into benchmarks/README.md (between the scale markers) and plots latency and
+ * peak memory against series to benchmarks/scale.png, then stops everything it started.
+ * Bounded: {@link #ROUNDS} requests per measure. Run: {@code ./mvnw -B -Pscale -DskipTests verify}.
+ */
+public final class ScaleBenchmark {
+    static final int ROUNDS = 8;
+    /** Copies of the sample's three VMs: 51 VMIs per virt-handler. */
+    static final int COPIES = 17;
+    static final String BEGIN = "<!-- scale:begin -->";
+    static final String END = "<!-- scale:end -->";
+
+    /** One size's figures; times in milliseconds, memory in MB. */
+    record Row(int handlers, int series, double inputMb, double answerMb, double fetchAll, double fetchAnswer,
+            List<GatewayFigures> gateways, double federate, double prometheusRss) {
+        double floor() {
+            return fetchAll + fetchAnswer;
+        }
+    }
+
+    record GatewayFigures(Artifact artifact, String heap, double plainP50, double plainP90, double gzipP50,
+            double gzipP90, double cpuPerGather, double peakRss) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = Arrays.stream(System.getProperty("scale.sizes", "10,30,100,300").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        int most = Arrays.stream(sizes).max().orElseThrow();
+        Vertx vertx = Vertx.vertx();
+        SelfSignedCertificate tls = SelfSignedCertificate.generate();
+        List<HttpServer> pods = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        long[] plainBytes = new long[most];
+        int[] series = new int[most];
+        HttpClient client = null;
+        try {
+            HttpServerOptions serverOptions = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile().toString())
+                            .setKeyPath(tls.keyFile().toString()));
+            for (int i = 0; i < most; i++) {
+                byte[] body = ScaledVirtHandler.body(COPIES, "node-" + i);
+                plainBytes[i] = body.length;
+                series[i] = ScaledVirtHandler.series(body);
+                pods.add(serve(vertx, serverOptions, Buffer.buffer(body), Buffer.buffer(gzip(body))));
+                addresses.add("127.0.0.1:" + pods.get(i).actualPort());
+            }
+            client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setDecompressionSupported(true)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(tls.certFile().toString()))
+                    .setVerifyHost(false).setMaxPoolSize(most).setKeepAlive(true));
+            List<Artifact> artifacts = Files.isExecutable(PackagedGateway.nativeExecutable())
+                    ? List.of(Artifact.JAR, Artifact.NATIVE) : List.of(Artifact.JAR);
+            List<Row> rows = new ArrayList<>();
+            for (int n : sizes) {
+                List<String> targets = addresses.subList(0, n);
+                long input = Arrays.stream(plainBytes, 0, n).sum();
+                int inputSeries = Arrays.stream(series, 0, n).sum();
+                System.out.printf("N=%d: %d series, %.0f MB%n", n, inputSeries, input / 1e6);
+                double fetchAll = fetchAll(client, targets);
+                List<GatewayFigures> gateways = new ArrayList<>();
+                long[] answerBytes = {0};
+                for (Artifact artifact : artifacts) {
+                    gateways.add(gateway(artifact, targets, tls, answerBytes));
+                    System.out.println("  " + gateways.get(gateways.size() - 1));
+                }
+                double fetchAnswer = fetchBytes(vertx, client, serverOptions, (int) answerBytes[0]);
+                double[] prometheus = federate(targets, tls, n);
+                Row row = new Row(n, inputSeries, input / 1e6, answerBytes[0] / 1e6, fetchAll, fetchAnswer,
+                        gateways, prometheus[0], prometheus[1]);
+                System.out.printf("  floor %.0f + %.0f ms, federate %.0f ms%n", fetchAll, fetchAnswer, row.federate());
+                rows.add(row);
+            }
+            write(rows);
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+            pods.forEach(HttpServer::close);
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+        System.exit(0); // Stop any thread the libraries left behind.
+    }
+
+    /** A pod: its body, gzipped when asked for gzip (as client_golang does), over HTTPS. */
+    private static HttpServer serve(Vertx vertx, HttpServerOptions options, Buffer plain, Buffer gzipped) {
+        return vertx.createHttpServer(options).requestHandler(request -> {
+            String accept = request.getHeader("Accept-Encoding");
+            boolean gzip = accept != null && accept.contains("gzip");
+            request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            if (gzip) {
+                request.response().putHeader("Content-Encoding", "gzip");
+            }
+            request.response().end(gzip ? gzipped : plain);
+        }).listen().toCompletionStage().toCompletableFuture().join();
+    }
+
+    private static byte[] gzip(byte[] body) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 8);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(body);
+        }
+        return out.toByteArray();
+    }
+
+    /** The floor's first part: every body fetched at once (gzip, decompressed) and thrown away; the median. */
+    private static double fetchAll(HttpClient client, List<String> targets) {
+        return median(() -> {
+            List<Future<Buffer>> bodies = new ArrayList<>();
+            for (String target : targets) {
+                String[] hostPort = target.split(":");
+                bodies.add(client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(hostPort[0])
+                                .setPort(Integer.parseInt(hostPort[1])).setURI("/metrics")
+                                .putHeader("Accept-Encoding", "gzip"))
+                        .compose(request -> request.send().compose(response -> response.body())));
+            }
+            Future.all(bodies).toCompletionStage().toCompletableFuture().join();
+        });
+    }
+
+    /** The floor's second part: as many bytes as the gateway's answer, fetched over TLS by one client. */
+    private static double fetchBytes(Vertx vertx, HttpClient client, HttpServerOptions options, int size) {
+        Buffer answer = Buffer.buffer(new byte[size]);
+        HttpServer server = serve(vertx, options, answer, answer);
+        try {
+            return median(() -> client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+                            .setPort(server.actualPort()).setURI("/metrics"))
+                    .compose(request -> request.send().compose(response -> response.body()))
+                    .toCompletionStage().toCompletableFuture().join());
+        } finally {
+            server.close();
+        }
+    }
+
+    private static GatewayFigures gateway(Artifact artifact, List<String> targets, SelfSignedCertificate tls,
+            long[] answerBytes) throws Exception {
+        StringBuilder fileSd = new StringBuilder();
+        for (int i = 0; i < targets.size(); i++) {
+            fileSd.append("- targets: ['").append(targets.get(i)).append("']\n  labels: {pod: virt-handler-")
+                    .append(i).append(", namespace: kubevirt, kubevirt_io: virt-handler}\n");
+        }
+        String heap = ImageFlags.manifestHeap(artifact);
+        try (PackagedGateway gateway = PackagedGateway.startWithFileTargets(fileSd.toString(), tls,
+                java.util.Map.of("gateway.scrape.timeout", "30s"), ImageFlags.withHeap(artifact, heap))) {
+            for (int i = 0; i < 2; i++) {
+                answerBytes[0] = check(gateway.get("/metrics"), targets.size()).length();
+            }
+            double[] plain = new double[ROUNDS];
+            long cpuBefore = GatherLoad.cpuNanos(gateway);
+            for (int i = 0; i < ROUNDS; i++) {
+                long start = System.nanoTime();
+                check(gateway.get("/metrics"), targets.size());
+                plain[i] = (System.nanoTime() - start) / 1e6;
+            }
+            double cpu = (GatherLoad.cpuNanos(gateway) - cpuBefore) / 1e6 / ROUNDS;
+            double[] gzip = new double[ROUNDS];
+            for (int i = 0; i < ROUNDS; i++) {
+                long start = System.nanoTime();
+                HttpResponse<byte[]> response = gateway.send(gateway.request("/metrics")
+                        .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+                gzip[i] = (System.nanoTime() - start) / 1e6;
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("gzip answer " + response.statusCode());
+                }
+            }
+            return new GatewayFigures(artifact, heap, GatherLoad.percentile(plain, 50), GatherLoad.percentile(plain, 90),
+                    GatherLoad.percentile(gzip, 50), GatherLoad.percentile(gzip, 90), cpu,
+                    GatherLoad.memory(gateway.process(), "VmHWM"));
+        }
+    }
+
+    /** The answer, after checking that it is complete: every target up. */
+    private static String check(HttpResponse<String> response, int targets) {
+        String body = response.body();
+        long up = body.lines().filter(l -> l.startsWith("up{") && l.endsWith("} 1")).count();
+        if (response.statusCode() != 200 || up != targets) {
+            throw new IllegalStateException("answer " + response.statusCode() + " with " + up + " of " + targets
+                    + " targets up");
+        }
+        return body;
+    }
+
+    /** Prometheus scraping the pods, then the median time of a /federate of everything, and its peak RSS in MB. */
+    private static double[] federate(List<String> targets, SelfSignedCertificate tls, int n) throws Exception {
+        String config = """
+                global:
+                  scrape_interval: 15s
+                  scrape_timeout: 10s
+                scrape_configs:
+                  - job_name: kubevirt
+                    scheme: https
+                    tls_config: {ca_file: '%s', insecure_skip_verify: true}
+                    static_configs: [{targets: [%s]}]
+                """.formatted(tls.certFile(), String.join(",", targets.stream().map(t -> "'" + t + "'").toList()));
+        try (PrometheusServer prometheus = PrometheusServer.start(config)) {
+            prometheus.awaitFirstScrapes(n, Duration.ofMinutes(5));
+            Thread.sleep(2000);
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(prometheus.url() + "/federate?match[]="
+                    + java.net.URLEncoder.encode("{__name__=~\".+\"}", java.nio.charset.StandardCharsets.UTF_8)))
+                    .timeout(Duration.ofMinutes(2)).build();
+            double time = median(() -> {
+                try {
+                    http.send(request, HttpResponse.BodyHandlers.discarding());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            return new double[] {time, GatherLoad.memory(prometheus.process(), "VmHWM")};
+        }
+    }
+
+    private static double median(Runnable work) {
+        work.run(); // Warm-up.
+        double[] times = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            long start = System.nanoTime();
+            work.run();
+            times[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return GatherLoad.percentile(times, 50);
+    }
+
+    private static void write(List<Row> rows) throws Exception {
+        StringBuilder table = new StringBuilder();
+        table.append(BEGIN).append('\n');
+        table.append(String.format(Locale.ROOT, "Measured %s on %s with `./mvnw -B -Pscale -DskipTests verify`; "
+                + "times are medians of %d requests.%n%n", LocalDate.now(), Machine.describe(), ROUNDS));
+        table.append("| virt-handlers | series | fetched | answer | floor | artifact (heap) | plain p50 / p90 | gzip p50 / p90 "
+                + "| CPU per gather | peak RSS | gateway / floor | gzip / plain | /federate | federate / gateway "
+                + "| Prometheus peak RSS |\n");
+        table.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (Row row : rows) {
+            for (GatewayFigures g : row.gateways()) {
+                table.append(String.format(Locale.ROOT, "| %d | %,d | %.0f MB | %.0f MB | %.0f ms | %s (%s) | %.0f / %.0f ms "
+                                + "| %.0f / %.0f ms | %.0f ms | %.0f MB | %.2f | %.2f | %.0f ms | %.1f | %.0f MB |%n",
+                        row.handlers(), row.series(), row.inputMb(), row.answerMb(), row.floor(),
+                        g.artifact().name().toLowerCase(Locale.ROOT), g.heap(), g.plainP50(), g.plainP90(), g.gzipP50(),
+                        g.gzipP90(), g.cpuPerGather(), g.peakRss(), g.plainP50() / row.floor(), g.gzipP50() / g.plainP50(),
+                        row.federate(), row.federate() / g.plainP50(), row.prometheusRss()));
+            }
+        }
+        table.append("\n![Latency and peak memory against series](scale.png)\n").append(END);
+        Path readme = Path.of("benchmarks/README.md");
+        String text = Files.readString(readme);
+        int begin = text.indexOf(BEGIN);
+        int end = text.indexOf(END);
+        text = begin >= 0 && end > begin ? text.substring(0, begin) + table + text.substring(end + END.length())
+                : text + "\n## Scale: the gateway against the floor and /federate\n\n" + table + "\n";
+        Files.writeString(readme, text);
+        ScaleChart.write(rows, Path.of("benchmarks/scale.png"));
+        System.out.println(table);
+    }
+}
