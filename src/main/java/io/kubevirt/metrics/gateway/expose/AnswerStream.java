@@ -17,8 +17,12 @@ import java.util.concurrent.Executor;
  * is written: the two cores work at once, and at most three chunks are in flight.
  */
 final class AnswerStream implements Iterator<Buffer> {
-    /** Big enough that per-chunk costs vanish, small enough that chunks in flight cost little. */
-    static final int CHUNK_SIZE = 1 << 20;
+    /**
+     * Big enough that per-chunk costs vanish, small enough that chunks in flight cost little, and
+     * below half a G1 region (1 MB under a heap of 2 GB or less): larger arrays are "humongous",
+     * and allocating them one after the other sets off concurrent marking over and over.
+     */
+    static final int CHUNK_SIZE = 256 * 1024;
 
     /** What the answer is written from: {@code fill} writes until {@code out} holds {@code limit} bytes or the end. */
     interface Source {

@@ -48,19 +48,20 @@ public final class ImageFlags {
 
     /**
      * The heap the shipped manifests give this artifact: the Deployment's memory limit times the
-     * image's heap share (JAVA_MAX_MEM_RATIO, or the native MaximumHeapSizePercent), as "768m".
+     * image's heap share (JAVA_MAX_MEM_RATIO, or the native MaximumHeapSizePercent), as "614m".
      */
     public static String manifestHeap(Artifact artifact) {
         try {
-            Matcher limit = Pattern.compile("limits:\\s*\\n\\s*memory: (\\d+)Mi")
+            Matcher limit = Pattern.compile("limits:\\s*\\n\\s*memory: (\\d+)(Mi|Gi)")
                     .matcher(Files.readString(Path.of("kubernetes/base/deployment.yaml")));
             if (!limit.find()) {
-                throw new IllegalStateException("kubernetes/base/deployment.yaml has no memory limit in MiB");
+                throw new IllegalStateException("kubernetes/base/deployment.yaml has no memory limit in Mi or Gi");
             }
+            long mebibytes = Long.parseLong(limit.group(1)) * (limit.group(2).equals("Gi") ? 1024 : 1);
             Matcher percent = artifact == Artifact.NATIVE
                     ? match(Pattern.compile("-XX:MaximumHeapSizePercent=(\\d+)"), "Dockerfile.native")
                     : match(Pattern.compile("JAVA_MAX_MEM_RATIO=(\\d+)"), "Dockerfile.jvm");
-            return Long.parseLong(limit.group(1)) * Long.parseLong(percent.group(1)) / 100 + "m";
+            return mebibytes * Long.parseLong(percent.group(1)) / 100 + "m";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
