@@ -8,13 +8,14 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * An answer as a sequence of chunks, written only when the connection asks for the next one
  * (Quarkus REST asks once the previous chunk is written), so that an answer is never whole in
  * memory and a slow client holds back the writing instead of piling up buffers. With gzip, each
- * chunk is compressed as a gzip member of its own on {@code compressors} while the next chunk
- * is written: the two cores work at once, and at most three chunks are in flight.
+ * chunk is compressed on {@code compressors} while the next chunk is written (see
+ * {@link ParallelGzip}): the two cores work at once, and at most three chunks are in flight.
  */
 final class AnswerStream implements Iterator<Buffer> {
     /**
@@ -31,15 +32,15 @@ final class AnswerStream implements Iterator<Buffer> {
     }
 
     private final Source source;
-    /** gzip level, or 0 for no compression. */
-    private final int gzipLevel;
+    /** The gzip stream the chunks go into, or null for no compression. */
+    private final ParallelGzip gzip;
     private final Executor compressors;
     private final ArrayDeque<CompletableFuture<Buffer>> ahead = new ArrayDeque<>(2);
     private boolean more = true;
 
     AnswerStream(Source source, int gzipLevel, Executor compressors) {
         this.source = source;
-        this.gzipLevel = gzipLevel;
+        this.gzip = gzipLevel > 0 ? new ParallelGzip(gzipLevel) : null;
         this.compressors = compressors;
     }
 
@@ -70,18 +71,20 @@ final class AnswerStream implements Iterator<Buffer> {
         return first.join();
     }
 
-    /** Keeps one chunk ahead being compressed while another is written (one ahead without gzip). */
+    /**
+     * Keeps one chunk ahead being compressed while another is written (one ahead without gzip).
+     * With gzip the last chunk goes out even when empty: it ends the gzip stream.
+     */
     private void writeAhead() {
-        while (more && ahead.size() < (gzipLevel > 0 ? 2 : 1)) {
+        while (more && ahead.size() < (gzip != null ? 2 : 1)) {
             ByteSink chunk = new ByteSink(CHUNK_SIZE + CHUNK_SIZE / 16);
             more = source.fill(chunk, CHUNK_SIZE);
-            if (chunk.size() == 0) {
-                continue;
+            if (gzip != null) {
+                Supplier<ByteSink> compression = gzip.next(chunk, !more);
+                ahead.add(CompletableFuture.supplyAsync(() -> buffer(compression.get()), compressors));
+            } else if (chunk.size() > 0) {
+                ahead.add(CompletableFuture.completedFuture(buffer(chunk)));
             }
-            ahead.add(gzipLevel > 0
-                    ? CompletableFuture.supplyAsync(() -> buffer(GzipMembers.member(chunk.array(), chunk.size(),
-                            gzipLevel)), compressors)
-                    : CompletableFuture.completedFuture(buffer(chunk)));
         }
     }
 

@@ -22,9 +22,18 @@ public class Compression {
     public Compression(GatewayConfig config) {
         String level = config.compression().level();
         this.level = level.equals("off") ? 0 : Integer.parseInt(level); // Checked at start: off or 1 to 9.
-        AtomicInteger threads = new AtomicInteger();
-        this.compressors = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
-            Thread thread = new Thread(task, "gzip-" + threads.incrementAndGet());
+        this.compressors = daemonPool("gzip", Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * A fixed pool of daemon threads named {@code name-N}. The answer path uses pools of its own
+     * rather than Quarkus' worker pool, which keeps each thread's last task: a task holds a merge
+     * and with it every body of a gather, and those must not outlive the answer.
+     */
+    static ExecutorService daemonPool(String name, int threads) {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, task -> {
+            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });

@@ -9,8 +9,9 @@ import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
 import io.kubevirt.metrics.gateway.scrape.Scraper;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
-import io.vertx.core.Vertx;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -37,7 +40,11 @@ public class Gatherer {
     private final TargetStates states;
     private final RelabelConfigStore relabelConfig;
     private final Scraper scraper;
-    private final Vertx vertx;
+    /**
+     * Reads and merges, one thread per core (the work is CPU-bound), in a pool of its own (see
+     * {@link Compression#daemonPool}): a gather's tasks hold its bodies.
+     */
+    private final ExecutorService workers = Compression.daemonPool("gather", Runtime.getRuntime().availableProcessors());
     private final PrometheusMeterRegistry registry;
     private final GatewayMetrics metrics;
     private final GatherPipeline pipeline;
@@ -48,12 +55,11 @@ public class Gatherer {
     private final long minIntervalNanos;
     private volatile Cached lastAnswer;
 
-    public Gatherer(TargetStates states, RelabelConfigStore relabelConfig, Scraper scraper, Vertx vertx,
+    public Gatherer(TargetStates states, RelabelConfigStore relabelConfig, Scraper scraper,
             PrometheusMeterRegistry registry, GatewayMetrics metrics, GatewayConfig config) {
         this.states = states;
         this.relabelConfig = relabelConfig;
         this.scraper = scraper;
-        this.vertx = vertx;
         this.registry = registry;
         this.metrics = metrics;
         GatewayConfig.Scrape scrape = config.scrape();
@@ -156,6 +162,16 @@ public class Gatherer {
     }
 
     private <T> CompletableFuture<T> blocking(Callable<T> work) {
-        return vertx.executeBlocking(work, false).toCompletionStage().toCompletableFuture();
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return work.call();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, workers);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        workers.shutdown();
     }
 }

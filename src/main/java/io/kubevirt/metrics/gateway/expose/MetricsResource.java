@@ -12,7 +12,8 @@ import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTimeout;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestMulti;
 
@@ -42,11 +44,19 @@ public class MetricsResource {
     private final Compression compression;
     private final GatewayConfig.Scrape config;
 
+    /**
+     * Where answers are written, a chunk at a time. A pool of its own: Quarkus' worker pool keeps
+     * each thread's last task, and a writer's task holds the merge and with it every body, which
+     * must not outlive the answer; the JDK's pool lets go of a task once it has run.
+     */
+    private final ExecutorService writers;
+
     public MetricsResource(Gatherer gatherer, KubernetesGate gate, Compression compression, GatewayConfig config) {
         this.gatherer = gatherer;
         this.gate = gate;
         this.compression = compression;
         this.config = config.scrape();
+        this.writers = Compression.daemonPool("answer", 2 * Runtime.getRuntime().availableProcessors());
     }
 
     /** Status, headers and chunks of an answer. */
@@ -61,6 +71,7 @@ public class MetricsResource {
             @HeaderParam("Accept") String accept, @HeaderParam("Accept-Encoding") String acceptEncoding,
             RoutingContext request) {
         Caller caller = request.get(DataEndpointGate.CALLER);
+        Context connection = Vertx.currentContext(); // The request's event loop.
         ExpositionFormat format = ExpositionFormat.preferredBy(accept);
         int gzipLevel = compression.levelFor(acceptEncoding);
         ResponseHold hold = new ResponseHold();
@@ -68,10 +79,10 @@ public class MetricsResource {
         Uni<MergedExposition> merged = Uni.createFrom().completionStage(() -> gatherer.gather(
                 ScrapeTimeout.of(scrapeTimeout, config))).map(hold::take);
         Uni<Reply> reply = caller == null || caller.full()
-                ? merged.map(m -> ok(m.writer(format)::fill, format, gzipLevel))
+                ? merged.map(m -> ok(m.writer(format)::fill, format, gzipLevel, connection))
                 // A tenant: only the series of the namespaces it may read, asked of the API server.
-                : merged.emitOn(Infrastructure.getDefaultWorkerPool()).map(m -> tenantView(caller, m, format,
-                        gzipLevel));
+                : merged.emitOn(writers).map(m -> tenantView(caller, m, format,
+                        gzipLevel, connection));
         return RestMulti.fromUniResponse(reply, Reply::body, Reply::headers, Reply::status);
     }
 
@@ -100,15 +111,22 @@ public class MetricsResource {
         }
     }
 
-    private Reply ok(AnswerStream.Source source, ExpositionFormat format, int gzipLevel) {
+    /**
+     * The answer's chunks: written on a worker thread as they are asked for, handed to the
+     * connection on its own event loop (one at a time: the next is asked for once one is written),
+     * as Vert.x expects its writes; written from a worker thread, an HTTP/2 stream could stall.
+     */
+    private Reply ok(AnswerStream.Source source, ExpositionFormat format, int gzipLevel, Context connection) {
         Multi<Buffer> chunks = Multi.createFrom().iterable(() -> new AnswerStream(source, gzipLevel,
-                compression.compressors())).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+                compression.compressors())).runSubscriptionOn(writers)
+                .emitOn(task -> connection.runOnContext(v -> task.run()), 1);
         return new Reply(200, gzipLevel > 0
                 ? Map.of("Content-Type", List.of(format.contentType()), "Content-Encoding", List.of("gzip"))
                 : Map.of("Content-Type", List.of(format.contentType())), chunks);
     }
 
-    private Reply tenantView(Caller caller, MergedExposition merged, ExpositionFormat format, int gzipLevel) {
+    private Reply tenantView(Caller caller, MergedExposition merged, ExpositionFormat format, int gzipLevel,
+            Context connection) {
         ByteSink whole = new ByteSink(64 * 1024);
         merged.write(format, whole);
         try {
@@ -119,7 +137,7 @@ public class MetricsResource {
                 return Reply.failed(403);
             }
             return ok(AnswerStream.of(NamespaceFilter.keep(whole.array(), whole.size(), readable)), format,
-                    gzipLevel);
+                    gzipLevel, connection);
         } catch (GateException e) {
             LOG.debugf(e, "%s: %d %s", caller.user(), e.status(), e.getMessage());
             return Reply.failed(e.status());

@@ -181,7 +181,8 @@ public class Scraper {
     /** One request and its response body, failing or completing exactly once. */
     private final class Exchange {
         final ScrapeTarget target;
-        final CompletableFuture<ScrapeResult> result;
+        /** Null once completed: see {@link #complete}. */
+        private CompletableFuture<ScrapeResult> result;
         final long start = System.nanoTime();
         final AtomicBoolean done = new AtomicBoolean();
         volatile HttpClientRequest request;
@@ -230,13 +231,16 @@ public class Scraper {
                 if (done.compareAndSet(false, true)) {
                     vertx.cancelTimer(timer);
                     lastBodySize.put(target.url(), length);
-                    result.complete(new ScrapeResult(target, body, length, response.getHeader("Content-Type"),
+                    complete(new ScrapeResult(target, body, length, response.getHeader("Content-Type"),
                             seconds(), null, null, memory));
                 }
             });
         }
 
         private void append(Buffer chunk) {
+            if (done.get() || body == null) {
+                return; // Failed (timed out, over a limit) while the body was still coming.
+            }
             int n = chunk.length();
             if (length + (long) n > bodySizeLimit) {
                 fail(ScrapeResult.Failure.BODY_SIZE_LIMIT, "body larger than " + bodySizeLimit + " bytes");
@@ -267,6 +271,18 @@ public class Scraper {
             return true;
         }
 
+        /**
+         * Hands the result over and lets go of it and of the body: a pooled connection keeps its
+         * last response's handlers, so this exchange, until its next request, and the body must
+         * not live that long (a second copy of every body during the next gather).
+         */
+        private void complete(ScrapeResult outcome) {
+            CompletableFuture<ScrapeResult> future = result;
+            result = null;
+            body = null;
+            future.complete(outcome);
+        }
+
         void fail(Throwable error) {
             ScrapeResult.Failure failure = classify(error);
             String message = String.valueOf(error.getMessage() == null ? error : error.getMessage());
@@ -288,7 +304,7 @@ public class Scraper {
                 req.reset(); // Frees the connection instead of reading a body nobody wants.
             }
             memory.release();
-            result.complete(ScrapeResult.failed(target, seconds(), failure, message));
+            complete(ScrapeResult.failed(target, seconds(), failure, message));
         }
 
         private double seconds() {

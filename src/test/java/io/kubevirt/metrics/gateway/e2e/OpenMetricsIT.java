@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestInstance;
  * OpenMetrics (KubeVirt's sample with exemplars, units and {@code _created} series), one the text
  * format. Prometheus scrapes the gateway, which answers in OpenMetrics as Prometheus asks first,
  * and the OpenMetrics pod directly as a second job, so that what arrives through the gateway can
- * be compared with what the pod itself gives.
+ * be compared with what the pod itself gives. A third, big pod makes the answer several chunks long,
+ * compressed apart into one gzip stream, which Prometheus must read whole.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenMetricsIT {
@@ -39,6 +40,9 @@ class OpenMetricsIT {
     private final Vertx vertx = Vertx.vertx();
     private StubTarget openMetricsPod;
     private StubTarget textPod;
+    private StubTarget bigPod;
+    /** Series of the big pod: enough for an answer of several chunks, so several gzip members. */
+    private static final int BIG_SERIES = 12_000;
     private PackagedGateway gateway;
     private PrometheusServer prometheus;
 
@@ -49,12 +53,23 @@ class OpenMetricsIT {
                 tls.keyFile().toString()).contentType(OPENMETRICS);
         textPod = new StubTarget(vertx, () -> Samples.text("legacy-names/virt-api.prom"), tls.certFile().toString(),
                 tls.keyFile().toString());
+        StringBuilder big = new StringBuilder("# TYPE kubevirt_vmi_memory_resident_bytes gauge\n");
+        for (int vm = 0; vm < BIG_SERIES; vm++) {
+            big.append("kubevirt_vmi_memory_resident_bytes{name=\"vm-").append(vm)
+                    .append("\",namespace=\"team-a\",node=\"node-1\",long_label=\"").append("x".repeat(40))
+                    .append("\"} ").append(vm).append('\n');
+        }
+        String bigBody = big.toString();
+        bigPod = new StubTarget(vertx, () -> bigBody, tls.certFile().toString(), tls.keyFile().toString());
         gateway = PackagedGateway.startWithFileTargets("""
                 - targets: ['%s']
                   labels: {pod: virt-handler-om}
                 - targets: ['%s']
                   labels: {pod: virt-api-text}
-                """.formatted(openMetricsPod.address(), textPod.address()), tls, Map.of(), List.of());
+                - targets: ['%s']
+                  labels: {pod: virt-handler-big}
+                """.formatted(openMetricsPod.address(), textPod.address(), bigPod.address()), tls, Map.of(),
+                List.of());
         prometheus = PrometheusServer.start("""
                 global:
                   scrape_interval: 1s
@@ -87,6 +102,9 @@ class OpenMetricsIT {
         }
         if (textPod != null) {
             textPod.close();
+        }
+        if (bigPod != null) {
+            bigPod.close();
         }
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
@@ -152,6 +170,40 @@ class OpenMetricsIT {
         assertEquals(direct, values("{pod=\"virt-handler-om\",__name__=~\"kubevirt_.+\"}"));
         assertTrue(values("{pod=\"virt-api-text\",__name__=\"rest_client_requests_total\"}").size() > 0);
         assertEquals("1", prometheus.query("up{job=\"gateway\"}").get(0).path("value").get(1).asText());
+    }
+
+    /** Prometheus asks for gzip: an answer of several chunks, each compressed on its own, is one gzip stream. */
+    @Test
+    void prometheusReadsAnAnswerCompressedInParallelChunks() throws Exception {
+        HttpResponse<byte[]> answer = gateway.send(gateway.request("/metrics").header("Accept-Encoding", "gzip")
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(1, gzipMembers(answer.body()));
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(answer.body()))) {
+            int length = in.readAllBytes().length;
+            assertTrue(length > 3 * 256 * 1024, "an answer of " + length + " bytes, several chunks");
+        }
+        assertEquals(String.valueOf(BIG_SERIES), prometheus.query("count(kubevirt_vmi_memory_resident_bytes"
+                + "{pod=\"virt-handler-big\"})").get(0).path("value").get(1).asText());
+    }
+
+    /** The gzip members of a body, walked one by one (the gateway writes headers without optional fields). */
+    private static int gzipMembers(byte[] gzip) throws Exception {
+        int members = 0;
+        int offset = 0;
+        while (offset < gzip.length) {
+            assertEquals(0x1f8b, ((gzip[offset] & 0xff) << 8) | (gzip[offset + 1] & 0xff), "a member at " + offset);
+            java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+            inflater.setInput(gzip, offset + 10, gzip.length - offset - 10);
+            byte[] out = new byte[64 * 1024];
+            while (!inflater.finished()) {
+                inflater.inflate(out);
+            }
+            offset = gzip.length - inflater.getRemaining() + 8; // After the CRC-32 and the length.
+            inflater.end();
+            members++;
+        }
+        return members;
     }
 
     /** The metadata Prometheus keeps of a family from the targets of a job. */

@@ -93,6 +93,12 @@ public final class PackagedGateway implements AutoCloseable {
      */
     public static PackagedGateway startWithFileTargets(String targets, SelfSignedCertificate tls,
             Map<String, String> extra, List<String> options) throws Exception {
+        return startWithFileTargets(Artifact.built(), targets, tls, extra, options);
+    }
+
+    /** {@link #startWithFileTargets(String, SelfSignedCertificate, Map, List)} of a given artifact (benchmarks). */
+    public static PackagedGateway startWithFileTargets(Artifact artifact, String targets, SelfSignedCertificate tls,
+            Map<String, String> extra, List<String> options) throws Exception {
         Path file = Files.createTempFile("targets", ".yaml");
         file.toFile().deleteOnExit();
         Files.writeString(file, targets);
@@ -103,7 +109,7 @@ public final class PackagedGateway implements AutoCloseable {
                 "gateway.tls.key-file", tls.keyFile().toString(),
                 "gateway.scrape.tls.ca-file", tls.certFile().toString()));
         config.putAll(extra);
-        PackagedGateway gateway = start(config, options);
+        PackagedGateway gateway = start(artifact, config, options);
         gateway.awaitReady(Duration.ofSeconds(60));
         return gateway;
     }
