@@ -81,8 +81,7 @@ public class MetricsResource {
         Uni<Reply> reply = caller == null || caller.full()
                 ? merged.map(m -> ok(m.writer(format)::fill, format, gzipLevel, connection))
                 // A tenant: only the series of the namespaces it may read, asked of the API server.
-                : merged.emitOn(writers).map(m -> tenantView(caller, m, format,
-                        gzipLevel, connection));
+                : merged.emitOn(writers).map(m -> tenantView(caller, m, format, gzipLevel, connection));
         return RestMulti.fromUniResponse(reply, Reply::body, Reply::headers, Reply::status);
     }
 
@@ -112,9 +111,9 @@ public class MetricsResource {
     }
 
     /**
-     * The answer's chunks: written on a worker thread as they are asked for, handed to the
-     * connection on its own event loop (one at a time: the next is asked for once one is written),
-     * as Vert.x expects its writes; written from a worker thread, an HTTP/2 stream could stall.
+     * The answer's chunks: written on a writer thread as they are asked for, and handed to the
+     * connection on its own event loop, where Vert.x does its writes, one at a time (the next is
+     * asked for once one is written).
      */
     private Reply ok(AnswerStream.Source source, ExpositionFormat format, int gzipLevel, Context connection) {
         Multi<Buffer> chunks = Multi.createFrom().iterable(() -> new AnswerStream(source, gzipLevel,
