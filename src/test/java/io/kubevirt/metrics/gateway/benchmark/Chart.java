@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
 /** Line charts for the benchmarks' write-ups: panels of named lines, two panels a row, drawn with Java2D into a PNG. */
 final class Chart {
     private static final Color[] COLORS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
-        new Color(214, 39, 40), new Color(148, 103, 189)};
+        new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75)};
     private static final int PANEL_WIDTH = 500;
     private static final int PANEL_HEIGHT = 360;
 
