@@ -30,8 +30,9 @@ import org.jboss.logging.Logger;
  * parallel and read (parsed, labelled, metric-relabeled) as soon as its body is in, then
  * everything merged with the per-target report series and the gateway's own metrics (see
  * {@link GatherPipeline}). The merge points into the bodies; each request writes it out itself,
- * in its own format, as it streams the answer. Requests that arrive while a gather is running share it instead of
- * scraping the pods again. Reading and merging run on worker threads, never on an event loop.
+ * in its own format, as it streams the answer. Requests that arrive while a gather is running
+ * share it instead of scraping the pods again. Reading and merging run on worker threads, never
+ * on an event loop.
  */
 @ApplicationScoped
 public class Gatherer {

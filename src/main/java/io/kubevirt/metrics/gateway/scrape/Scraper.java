@@ -319,7 +319,7 @@ public class Scraper {
         if (now - last >= BUDGET_WARNING_EVERY.toNanos() && lastBudgetWarning.compareAndSet(last, now)) {
             LOG.warnf("no room in the memory budget for a %d-byte body of %s: %d of %d bytes are held by bodies;"
                     + " targets fail with reason memory_budget until there is. Raise gateway.scrape.memory-budget"
-                    + " and the heap with it (README: Sizing)", size, target.url(), budget.used(), budget.limit());
+                    + " and the heap with it (README: Resources and sizing)", size, target.url(), budget.used(), budget.limit());
         }
     }
 

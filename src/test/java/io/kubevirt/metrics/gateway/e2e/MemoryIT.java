@@ -5,18 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.Expositions;
+import io.kubevirt.metrics.gateway.testing.Gzip;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -66,12 +65,6 @@ class MemoryIT {
         return Expositions.lines(answer, "up{").stream().filter(l -> l.endsWith("} " + value)).count();
     }
 
-    private static String gunzip(byte[] body) throws Exception {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
     @Test
     void servesFortyMegabytesOfTargetsInAHeapOfOneHundredAndSixty() throws Exception {
         List<String> bodies = new ArrayList<>();
@@ -90,7 +83,8 @@ class MemoryIT {
                 assertEquals(200, compressed.statusCode(), () -> compressed.headers() + new String(compressed.body(), 0,
                         Math.min(500, compressed.body().length), StandardCharsets.UTF_8) + gateway.log());
                 assertEquals("gzip", compressed.headers().firstValue("Content-Encoding").orElse(""));
-                for (String answer : List.of(plain.body(), gunzip(compressed.body()))) {
+                String decompressed = new String(Gzip.gunzip(compressed.body()), StandardCharsets.UTF_8);
+                for (String answer : List.of(plain.body(), decompressed)) {
                     assertEquals(6, up(answer, 1), () -> Expositions.lines(answer, "up{") + "\n" + gateway.log());
                     assertEquals(series, Expositions.lines(answer, "kubevirt_vmi_memory_resident_bytes{").size());
                 }

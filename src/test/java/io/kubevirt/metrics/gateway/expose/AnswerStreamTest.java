@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
+import io.kubevirt.metrics.gateway.testing.Gzip;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.zip.DataFormatException;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.Inflater;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,61 +52,32 @@ class AnswerStreamTest {
     }
 
     @Test
-    void chunksCompressedApartAreOneGzipStream() throws IOException {
+    void chunksCompressedApartAreOneGzipStream() {
         byte[] answer = answer(3_500_000);
         int[] chunks = {0};
         byte[] compressed = drain(new AnswerStream(AnswerStream.of(answer), 1, compressors), chunks);
         assertEquals(14, chunks[0]);
         assertTrue(compressed.length < answer.length / 3, "compressed to " + compressed.length);
-        assertArrayEquals(answer, gunzip(compressed));
-        assertEquals(1, members(compressed), "one gzip member, as readers that stop after the first expect");
+        assertArrayEquals(answer, Gzip.gunzip(compressed));
+        assertEquals(1, Gzip.members(compressed), "one gzip member, as readers that stop after the first expect");
     }
 
     @Test
-    void aHigherLevelCompressesSmaller() throws IOException {
+    void aHigherLevelCompressesSmaller() {
         byte[] answer = answer(1_000_000);
         int[] chunks = {0};
         byte[] fast = drain(new AnswerStream(AnswerStream.of(answer), 1, compressors), chunks);
         byte[] small = drain(new AnswerStream(AnswerStream.of(answer), 9, compressors), chunks);
         assertTrue(small.length < fast.length, small.length + " vs " + fast.length);
-        assertArrayEquals(answer, gunzip(small));
+        assertArrayEquals(answer, Gzip.gunzip(small));
     }
 
     @Test
-    void anEmptyAnswerIsAnEmptyGzipStream() throws IOException {
+    void anEmptyAnswerIsAnEmptyGzipStream() {
         int[] chunks = {0};
         byte[] compressed = drain(new AnswerStream(AnswerStream.of(new byte[0]), 1, compressors), chunks);
         assertEquals(1, chunks[0]);
-        assertEquals(0, gunzip(compressed).length);
-    }
-
-    private static byte[] gunzip(byte[] gzip) throws IOException {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip))) {
-            return in.readAllBytes();
-        }
-    }
-
-    /** The gzip members of a body, walked one by one (headers without optional fields, as the gateway writes). */
-    static int members(byte[] gzip) {
-        int members = 0;
-        int offset = 0;
-        while (offset < gzip.length) {
-            assertEquals(0x1f8b, ((gzip[offset] & 0xff) << 8) | (gzip[offset + 1] & 0xff), "a member at " + offset);
-            Inflater inflater = new Inflater(true);
-            inflater.setInput(gzip, offset + 10, gzip.length - offset - 10);
-            byte[] out = new byte[64 * 1024];
-            try {
-                while (!inflater.finished()) {
-                    inflater.inflate(out);
-                }
-            } catch (DataFormatException e) {
-                throw new AssertionError(e);
-            }
-            offset = gzip.length - inflater.getRemaining() + 8; // After the CRC-32 and the length.
-            inflater.end();
-            members++;
-        }
-        return members;
+        assertEquals(0, Gzip.gunzip(compressed).length);
     }
 
     @ParameterizedTest(name = "{0}")
