@@ -1,8 +1,8 @@
 package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
+import io.kubevirt.metrics.gateway.parse.HeaderElement;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,21 +53,14 @@ public class Compression {
      * gzip is not named, the wildcard {@code *} with a quality above zero.
      */
     static boolean acceptsGzip(String acceptEncoding) {
-        if (acceptEncoding == null) {
-            return false;
-        }
         Boolean gzip = null;
         boolean any = false;
-        for (String coding : acceptEncoding.split(",")) {
-            String[] parts = coding.split(";");
-            String name = parts[0].trim().toLowerCase(Locale.ROOT);
-            boolean accepted = true;
-            for (int i = 1; i < parts.length; i++) {
-                accepted &= !parts[i].replace(" ", "").toLowerCase(Locale.ROOT).matches("q=0(\\.0{0,3})?");
-            }
-            if (name.equals("gzip")) {
+        for (HeaderElement coding : HeaderElement.list(acceptEncoding)) {
+            String quality = coding.parameters().get("q");
+            boolean accepted = quality == null || !quality.replace(" ", "").matches("0(\\.0{0,3})?");
+            if (coding.value().equals("gzip")) {
                 gzip = accepted;
-            } else if (name.equals("*")) {
+            } else if (coding.value().equals("*")) {
                 any = accepted;
             }
         }

@@ -45,30 +45,16 @@ public enum ExpositionFormat {
      * missing header and for wildcards, which older scrapers send.
      */
     public static ExpositionFormat preferredBy(String accept) {
-        if (accept == null) {
-            return TEXT;
-        }
         double openMetrics = 0;
         double text = 0;
-        for (String range : accept.split(",")) {
-            String[] parts = range.split(";");
-            String type = parts[0].trim().toLowerCase(Locale.ROOT);
-            double quality = 1;
-            String version = null;
-            for (int i = 1; i < parts.length; i++) {
-                String[] parameter = parts[i].split("=", 2);
-                String name = parameter[0].trim().toLowerCase(Locale.ROOT);
-                String value = parameter.length > 1 ? parameter[1].trim() : "";
-                if (name.equals("q")) {
-                    quality = quality(value);
-                } else if (name.equals("version")) {
-                    version = value;
-                }
-            }
-            if (type.equals(OPENMETRICS_TYPE)
+        for (HeaderElement range : HeaderElement.list(accept)) {
+            double quality = range.parameters().containsKey("q") ? quality(range.parameters().get("q")) : 1;
+            String version = range.parameters().get("version");
+            if (range.value().equals(OPENMETRICS_TYPE)
                     && (version == null || version.equals("1.0.0") || version.equals("0.0.1"))) {
                 openMetrics = Math.max(openMetrics, quality);
-            } else if (type.equals("text/plain") || type.equals("text/*") || type.equals("*/*")) {
+            } else if (range.value().equals("text/plain") || range.value().equals("text/*")
+                    || range.value().equals("*/*")) {
                 text = Math.max(text, quality);
             }
         }
