@@ -9,10 +9,18 @@ import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.kubevirt.metrics.gateway.testing.TestConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,5 +125,71 @@ class ScraperTest {
         ScrapeResult result = scrape(stub(BODY).delay(Duration.ofSeconds(3)), Map.of(), Duration.ofMillis(300));
         assertEquals(ScrapeResult.Failure.TIMEOUT, result.failure());
         assertTrue(result.durationSeconds() < 2.5, "took " + result.durationSeconds());
+    }
+
+    /** A target that answers {@code body} as is, with this Content-Encoding. */
+    private ScrapeResult scrapeRaw(byte[] body, String encoding, Map<String, String> config) {
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+                        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.certFile().toString())
+                                .setKeyPath(certificate.keyFile().toString())))
+                .requestHandler(request -> request.response().putHeader("Content-Encoding", encoding)
+                        .putHeader("Content-Type", "text/plain; version=0.0.4").end(Buffer.buffer(body)))
+                .listen().toCompletionStage().toCompletableFuture().join();
+        try {
+            Map<String, String> all = new HashMap<>(Map.of("gateway.scrape.tls.ca-file", certificate.certFile().toString()));
+            all.putAll(config);
+            Scraper scraper = new Scraper(vertx, TestConfig.of(all), new MemoryBudget(TestConfig.of(all)));
+            int port = server.actualPort();
+            return scraper.scrape(new ScrapeTarget("https://127.0.0.1:" + port + "/metrics", true, "127.0.0.1", port,
+                    "/metrics", Map.of()), Duration.ofSeconds(5)).join();
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+
+    private static byte[] gzip(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void decompressesGzipOfOneOrMoreMembers() {
+        String second = "# TYPE b gauge\nb 2\n".repeat(5000);
+        ByteArrayOutputStream twoMembers = new ByteArrayOutputStream();
+        twoMembers.writeBytes(gzip(BODY));
+        twoMembers.writeBytes(gzip(second));
+        ScrapeResult result = scrapeRaw(twoMembers.toByteArray(), "gzip", Map.of());
+        assertNull(result.failure(), result.message());
+        assertEquals(BODY + second, new String(result.body(), 0, result.length(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void failsOnBrokenGzip() {
+        byte[] broken = gzip(BODY);
+        broken[broken.length / 2] ^= 0x55;
+        ScrapeResult result = scrapeRaw(broken, "gzip", Map.of());
+        assertEquals(ScrapeResult.Failure.PARSE, result.failure());
+        assertTrue(result.message().startsWith("invalid gzip body: "), result.message());
+    }
+
+    @Test
+    void boundsTheDecompressedBody() {
+        // 40 KB that compress to a few hundred bytes: the limit holds for what they decompress to.
+        ScrapeResult result = scrapeRaw(gzip(BODY), "gzip", Map.of("gateway.scrape.body-size-limit", "10K"));
+        assertEquals(ScrapeResult.Failure.BODY_SIZE_LIMIT, result.failure(), result.message());
+        assertEquals("body larger than 10240 bytes", result.message());
+        assertNull(scrapeRaw(gzip(BODY), "gzip", Map.of("gateway.scrape.body-size-limit", "42000")).failure());
+    }
+
+    @Test
+    void failsOnAnEncodingItDidNotAskFor() {
+        ScrapeResult result = scrapeRaw(new byte[] {1, 2, 3}, "br", Map.of());
+        assertEquals(ScrapeResult.Failure.PARSE, result.failure());
+        assertEquals("unsupported Content-Encoding \"br\" (gzip was asked for)", result.message());
     }
 }
