@@ -9,25 +9,39 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The series each target had in its previous scrape, to count {@code scrape_series_added} as
- * Prometheus does. Kept as sorted hashes: 8 bytes per series. Thread safe.
+ * Prometheus does. Kept as hashes in the order of the scrape: 8 bytes per series. Thread safe.
  */
 final class SeriesHistory {
     private final Map<ScrapeTarget, long[]> previous = new ConcurrentHashMap<>();
 
-    /** Series of this scrape that were not in the previous one; remembers this scrape. */
+    /**
+     * Series of this scrape that were not in the previous one; remembers this scrape. A target
+     * usually exposes the same series in the same order as before, which one comparison of the
+     * hashes tells; only a change costs sorting them.
+     */
     int added(ScrapeTarget target, TargetExposition exposition) {
         long[] now = new long[exposition.sampleCount()];
         for (int i = 0; i < now.length; i++) {
             now[i] = exposition.seriesHash(i);
         }
-        Arrays.sort(now);
         long[] before = previous.put(target, now);
         if (before == null) {
             return now.length;
         }
+        if (Arrays.equals(now, before)) {
+            return 0;
+        }
+        long[] sortedNow = now.clone();
+        long[] sortedBefore = before.clone();
+        Arrays.sort(sortedNow);
+        Arrays.sort(sortedBefore);
         int added = 0;
-        for (long hash : now) {
-            if (Arrays.binarySearch(before, hash) < 0) {
+        int j = 0;
+        for (long hash : sortedNow) {
+            while (j < sortedBefore.length && sortedBefore[j] < hash) {
+                j++;
+            }
+            if (j == sortedBefore.length || sortedBefore[j] != hash) {
                 added++;
             }
         }

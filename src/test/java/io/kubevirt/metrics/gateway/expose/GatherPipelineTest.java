@@ -102,5 +102,7 @@ class GatherPipelineTest {
         assertEquals(2, pipeline.read(body("a 1\nb 2\n"), NO_RULES).seriesAdded());
         assertEquals(0, pipeline.read(body("a 5\nb 6\n"), NO_RULES).seriesAdded());
         assertEquals(1, pipeline.read(body("a 5\nc{x=\"y\"} 6\n"), NO_RULES).seriesAdded());
+        assertEquals(0, pipeline.read(body("c{x=\"y\"} 7\na 8\n"), NO_RULES).seriesAdded(), "the same series reordered");
+        assertEquals(2, pipeline.read(body("z 1\nc{x=\"y\"} 7\nb 1\n"), NO_RULES).seriesAdded(), "reordered, one gone, two new");
     }
 }
