@@ -538,6 +538,7 @@ public final class ExpositionParser {
             p += 2;
         }
         int digits = 0;
+        int integerDigits = 0;
         boolean dot = false;
         for (; p < end; p++) {
             byte b = buf[p];
@@ -545,22 +546,28 @@ public final class ExpositionParser {
                 dot = true;
             } else if (isDigit(b) || hex && isHexLetter(b)) {
                 digits++;
+                integerDigits += dot ? 0 : 1;
             } else {
                 break;
             }
         }
         boolean ok = digits > 0;
         boolean exponent = ok && p < end && (hex ? (buf[p] | 0x20) == 'p' : (buf[p] | 0x20) == 'e');
+        int magnitude = hex ? 4 * integerDigits : integerDigits; // Up to a power of 10 (of 2 in hex).
         if (exponent) {
             p++;
+            boolean negativeExponent = p < end && buf[p] == '-';
             if (p < end && (buf[p] == '+' || buf[p] == '-')) {
                 p++;
             }
             int expStart = p;
+            int exponentValue = 0;
             while (p < end && isDigit(buf[p])) {
+                exponentValue = Math.min(100_000, exponentValue * 10 + buf[p] - '0');
                 p++;
             }
             ok = p > expStart;
+            magnitude += negativeExponent ? -exponentValue : exponentValue;
         } else if (hex) {
             ok = false; // Go requires the 'p' exponent of a hexadecimal float.
         }
@@ -568,9 +575,9 @@ public final class ExpositionParser {
             throw error("invalid " + what + " " + found(start, end));
         }
         // Go's ParseFloat fails on a number beyond the largest double (Java's gives Infinity), and
-        // Prometheus with it: passing one on would break the whole merged answer. Only an exponent
-        // or more than 308 digits can get there.
-        if ((exponent || digits > 308) && Double.isInfinite(Double.parseDouble(text(start, end)))) {
+        // Prometheus with it: passing one on would break the whole merged answer. Only a number of
+        // about 10^308 (2^1024) or more can get there, so only those are parsed to find out.
+        if (magnitude >= (hex ? 1020 : 306) && Double.isInfinite(Double.parseDouble(text(start, end)))) {
             throw error(what + " " + found(start, end) + " is out of the range of a 64-bit float");
         }
         return null;
