@@ -6,16 +6,20 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
  * An answer as a sequence of chunks, written only when the connection asks for the next one
- * (Quarkus REST asks once the previous chunk is written), so that an answer is never whole in
+ * ({@link StreamedAnswer} asks once it has room for it), so that an answer is never whole in
  * memory and a slow client holds back the writing instead of piling up buffers. With gzip, each
  * chunk is compressed on {@code compressors} while the next chunk is written (see
  * {@link ParallelGzip}): the two cores work at once, and at most three chunks are in flight.
+ * Chunk arrays are used again once written out (see {@link #written}) or compressed: an answer
+ * allocates three or four of them, not one per chunk.
  */
 final class AnswerStream implements Iterator<Buffer> {
     /**
@@ -37,6 +41,10 @@ final class AnswerStream implements Iterator<Buffer> {
     private final Executor compressors;
     private final ArrayDeque<CompletableFuture<Buffer>> ahead = new ArrayDeque<>(2);
     private boolean more = true;
+    /** Uncompressed chunks handed out and not yet written, oldest first. */
+    private final Queue<byte[]> sending = new ConcurrentLinkedQueue<>();
+    /** Chunk arrays free to be written into again. */
+    private final Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
 
     AnswerStream(Source source, int gzipLevel, Executor compressors) {
         this.source = source;
@@ -67,23 +75,44 @@ final class AnswerStream implements Iterator<Buffer> {
             throw new NoSuchElementException();
         }
         CompletableFuture<Buffer> first = ahead.poll();
-        writeAhead(); // The next chunk is written while the first one is still compressing.
+        if (gzip != null) {
+            writeAhead(); // The next chunk is written while the first one is still compressing.
+        }
         return first.join();
     }
 
     /**
-     * Keeps one chunk ahead being compressed while another is written (one ahead without gzip).
-     * With gzip the last chunk goes out even when empty: it ends the gzip stream.
+     * Tells that the oldest chunk handed out by {@link #next} is written out (its bytes are no
+     * longer needed), so that its array can take another chunk. Any thread.
+     */
+    void written() {
+        byte[] array = sending.poll();
+        if (array != null) {
+            spare.add(array);
+        }
+    }
+
+    /**
+     * With gzip, keeps one chunk ahead being compressed while another is written; the last chunk
+     * goes out even when empty: it ends the gzip stream. Without, writes the next chunk only.
      */
     private void writeAhead() {
         while (more && ahead.size() < (gzip != null ? 2 : 1)) {
-            ByteSink chunk = new ByteSink(CHUNK_SIZE + CHUNK_SIZE / 16);
+            byte[] array = spare.poll();
+            ByteSink chunk = array != null ? ByteSink.reusing(array) : new ByteSink(CHUNK_SIZE + CHUNK_SIZE / 16);
             more = source.fill(chunk, CHUNK_SIZE);
             if (gzip != null) {
                 Supplier<ByteSink> compression = gzip.next(chunk, !more);
-                ahead.add(CompletableFuture.supplyAsync(() -> buffer(compression.get()), compressors));
+                ahead.add(CompletableFuture.supplyAsync(() -> {
+                    Buffer compressed = buffer(compression.get());
+                    spare.add(chunk.array());
+                    return compressed;
+                }, compressors));
             } else if (chunk.size() > 0) {
+                sending.add(chunk.array());
                 ahead.add(CompletableFuture.completedFuture(buffer(chunk)));
+            } else {
+                spare.add(chunk.array());
             }
         }
     }

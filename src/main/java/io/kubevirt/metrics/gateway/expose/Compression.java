@@ -4,8 +4,6 @@ import io.kubevirt.metrics.gateway.config.GatewayConfig;
 import io.kubevirt.metrics.gateway.parse.HeaderElement;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * gzip of the answers ({@code gateway.compression.level}): the level a request gets, from its
@@ -22,21 +20,7 @@ public class Compression {
     public Compression(GatewayConfig config) {
         String level = config.compression().level();
         this.level = level.equals("off") ? 0 : Integer.parseInt(level); // Checked at start: off or 1 to 9.
-        this.compressors = daemonPool("gzip", Runtime.getRuntime().availableProcessors());
-    }
-
-    /**
-     * A fixed pool of daemon threads named {@code name-N}. The answer path uses pools of its own
-     * rather than Quarkus' worker pool, which keeps each thread's last task: a task holds a merge
-     * and with it every body of a gather, and those must not outlive the answer.
-     */
-    static ExecutorService daemonPool(String name, int threads) {
-        AtomicInteger count = new AtomicInteger();
-        return Executors.newFixedThreadPool(threads, task -> {
-            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.compressors = DaemonPool.of("gzip", Runtime.getRuntime().availableProcessors());
     }
 
     /** The gzip level for a request with this Accept-Encoding: 0 when it gets no compression. */

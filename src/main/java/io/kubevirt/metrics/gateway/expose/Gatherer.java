@@ -43,9 +43,9 @@ public class Gatherer {
     private final Scraper scraper;
     /**
      * Reads and merges, one thread per core (the work is CPU-bound), in a pool of its own (see
-     * {@link Compression#daemonPool}): a gather's tasks hold its bodies.
+     * {@link DaemonPool}): a gather's tasks hold its bodies.
      */
-    private final ExecutorService workers = Compression.daemonPool("gather", Runtime.getRuntime().availableProcessors());
+    private final ExecutorService workers = DaemonPool.of("gather", Runtime.getRuntime().availableProcessors());
     private final PrometheusMeterRegistry registry;
     private final GatewayMetrics metrics;
     private final GatherPipeline pipeline;

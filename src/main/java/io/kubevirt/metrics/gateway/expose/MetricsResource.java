@@ -10,21 +10,17 @@ import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTimeout;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
-import java.util.List;
-import java.util.Map;
+import jakarta.ws.rs.core.Response;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * {@code GET /metrics}: every target's metrics, the per-target report series and the gateway's
@@ -56,18 +52,11 @@ public class MetricsResource {
         this.gate = gate;
         this.compression = compression;
         this.config = config.scrape();
-        this.writers = Compression.daemonPool("answer", 2 * Runtime.getRuntime().availableProcessors());
-    }
-
-    /** Status, headers and chunks of an answer. */
-    private record Reply(int status, Map<String, List<String>> headers, Multi<Buffer> body) {
-        static Reply failed(int status) {
-            return new Reply(status, Map.of(), Multi.createFrom().empty());
-        }
+        this.writers = DaemonPool.of("answer", 2 * Runtime.getRuntime().availableProcessors());
     }
 
     @GET
-    public RestMulti<Buffer> metrics(@HeaderParam("X-Prometheus-Scrape-Timeout-Seconds") String scrapeTimeout,
+    public Uni<Response> metrics(@HeaderParam("X-Prometheus-Scrape-Timeout-Seconds") String scrapeTimeout,
             @HeaderParam("Accept") String accept, @HeaderParam("Accept-Encoding") String acceptEncoding,
             RoutingContext request) {
         Caller caller = request.get(DataEndpointGate.CALLER);
@@ -78,11 +67,10 @@ public class MetricsResource {
         request.addEndHandler(done -> hold.end());
         Uni<MergedExposition> merged = Uni.createFrom().completionStage(() -> gatherer.gather(
                 ScrapeTimeout.of(scrapeTimeout, config))).map(hold::take);
-        Uni<Reply> reply = caller == null || caller.full()
+        return caller == null || caller.full()
                 ? merged.map(m -> ok(m.writer(format)::fill, format, gzipLevel, connection))
                 // A tenant: only the series of the namespaces it may read, asked of the API server.
                 : merged.emitOn(writers).map(m -> tenantView(caller, m, format, gzipLevel, connection));
-        return RestMulti.fromUniResponse(reply, Reply::body, Reply::headers, Reply::status);
     }
 
     /**
@@ -110,21 +98,15 @@ public class MetricsResource {
         }
     }
 
-    /**
-     * The answer's chunks: written on a writer thread as they are asked for, and handed to the
-     * connection on its own event loop, where Vert.x does its writes, one at a time (the next is
-     * asked for once one is written).
-     */
-    private Reply ok(AnswerStream.Source source, ExpositionFormat format, int gzipLevel, Context connection) {
-        Multi<Buffer> chunks = Multi.createFrom().iterable(() -> new AnswerStream(source, gzipLevel,
-                compression.compressors())).runSubscriptionOn(writers)
-                .emitOn(task -> connection.runOnContext(v -> task.run()), 1);
-        return new Reply(200, gzipLevel > 0
-                ? Map.of("Content-Type", List.of(format.contentType()), "Content-Encoding", List.of("gzip"))
-                : Map.of("Content-Type", List.of(format.contentType())), chunks);
+    /** The answer, streamed in chunks (see {@link StreamedAnswer}). */
+    private Response ok(AnswerStream.Source source, ExpositionFormat format, int gzipLevel, Context connection) {
+        StreamedAnswer answer = new StreamedAnswer(new AnswerStream(source, gzipLevel, compression.compressors()),
+                writers, connection);
+        Response.ResponseBuilder response = Response.ok(answer).header("Content-Type", format.contentType());
+        return (gzipLevel > 0 ? response.header("Content-Encoding", "gzip") : response).build();
     }
 
-    private Reply tenantView(Caller caller, MergedExposition merged, ExpositionFormat format, int gzipLevel,
+    private Response tenantView(Caller caller, MergedExposition merged, ExpositionFormat format, int gzipLevel,
             Context connection) {
         ByteSink whole = new ByteSink(64 * 1024);
         merged.write(format, whole);
@@ -133,13 +115,13 @@ public class MetricsResource {
                     whole.size()));
             if (readable.isEmpty()) {
                 LOG.debugf("%s may read no namespace of the answer", caller.user());
-                return Reply.failed(403);
+                return Response.status(403).build();
             }
             return ok(AnswerStream.of(NamespaceFilter.keep(whole.array(), whole.size(), readable)), format,
                     gzipLevel, connection);
         } catch (GateException e) {
             LOG.debugf(e, "%s: %d %s", caller.user(), e.status(), e.getMessage());
-            return Reply.failed(e.status());
+            return Response.status(e.status()).build();
         }
     }
 }

@@ -14,6 +14,13 @@ public final class ByteSink {
         bytes = new byte[Math.max(16, initialCapacity)];
     }
 
+    /** An empty sink that writes into {@code array} (and grows out of it when it must). */
+    public static ByteSink reusing(byte[] array) {
+        ByteSink sink = new ByteSink(0);
+        sink.bytes = array;
+        return sink;
+    }
+
     public int size() {
         return size;
     }

@@ -33,10 +33,12 @@ class AnswerStreamTest {
         return java.util.Arrays.copyOf(out.toByteArray(), size);
     }
 
+    /** All chunks, each given back for reuse once read, as a connection gives them back once written. */
     private static byte[] drain(AnswerStream stream, int[] chunks) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         while (stream.hasNext()) {
             all.writeBytes(stream.next().getBytes());
+            stream.written();
             chunks[0]++;
         }
         return all.toByteArray();
