@@ -36,7 +36,8 @@ import java.util.zip.GZIPOutputStream;
  * <li>the floor: every body fetched in parallel and thrown away, plus one client fetching as
  *     many bytes as the gateway's answer over TLS;</li>
  * <li>the packaged gateway (the jar, and the native executable when the build made one) with the
- *     image's flags and the heap the manifests give it: latency plain and gzip, CPU per gather,
+ *     image's flags and the heap the manifests give it ({@code -Dscale.heap=256m} for another):
+ *     latency plain and gzip, CPU per gather,
  *     peak resident memory; every answer must have all N targets up;</li>
  * <li>Prometheus (Debian's) scraping the same pods, then serving them on /federate.</li>
  * </ul>
@@ -46,6 +47,8 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class ScaleBenchmark {
     static final int ROUNDS = 8;
+    /** Gathers before measuring, which must have every target up; the JIT compiler is busy for the first few. */
+    static final int WARM_UP = 5;
     /** Copies of the sample's three VMs: 51 VMIs per virt-handler. */
     static final int COPIES = 17;
     static final String BEGIN = "<!-- scale:begin -->";
@@ -187,10 +190,11 @@ public final class ScaleBenchmark {
             fileSd.append("- targets: ['").append(targets.get(i)).append("']\n  labels: {pod: virt-handler-")
                     .append(i).append(", namespace: kubevirt, kubevirt_io: virt-handler}\n");
         }
-        String heap = ImageFlags.manifestHeap(artifact);
+        String heap = System.getProperty("scale.heap", "").isBlank() ? ImageFlags.manifestHeap(artifact)
+                : System.getProperty("scale.heap");
         try (PackagedGateway gateway = PackagedGateway.startWithFileTargets(artifact, fileSd.toString(), tls,
                 java.util.Map.of("gateway.scrape.timeout", "30s"), ImageFlags.withHeap(artifact, heap))) {
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < WARM_UP; i++) {
                 answerBytes[0] = check(fetch(client, gateway, false), targets.size()).length();
             }
             String url = "https://127.0.0.1:" + gateway.port() + "/metrics";
