@@ -14,11 +14,13 @@ import java.util.regex.Pattern;
 /**
  * The run-time flags the container images give the gateway (src/main/docker), so that tests and
  * benchmarks run what ships: the native image's ENTRYPOINT arguments, the JVM image's
- * {@code -XX} options.
+ * {@code -XX} options (its collector and JAVA_OPTS_APPEND).
  */
 public final class ImageFlags {
     private static final Pattern ENTRYPOINT = Pattern.compile("^ENTRYPOINT \\[(.*)]$", Pattern.MULTILINE);
     private static final Pattern JAVA_OPTS = Pattern.compile("^ENV JAVA_OPTS_APPEND=\"(.*)\"$", Pattern.MULTILINE);
+    /** The collector the JVM image's run-java.sh selects instead of its default, ParallelGC. */
+    private static final Pattern GC_OPTIONS = Pattern.compile("^ENV GC_CONTAINER_OPTIONS=\"(.*)\"$", Pattern.MULTILINE);
 
     private ImageFlags() {
     }
@@ -31,8 +33,8 @@ public final class ImageFlags {
                     .map(word -> word.strip().replaceAll("^\"|\"$", "")).toList();
             return words.subList(1, words.size()); // After the executable.
         }
-        return Arrays.stream(match(JAVA_OPTS, "Dockerfile.jvm").group(1).split(" "))
-                .filter(option -> option.startsWith("-XX:")).toList();
+        String options = match(GC_OPTIONS, "Dockerfile.jvm").group(1) + " " + match(JAVA_OPTS, "Dockerfile.jvm").group(1);
+        return Arrays.stream(options.split(" ")).filter(option -> option.startsWith("-XX:")).toList();
     }
 
     /**
