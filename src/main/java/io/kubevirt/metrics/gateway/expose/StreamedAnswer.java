@@ -23,6 +23,7 @@ final class StreamedAnswer {
     private final Context connection;
     private HttpServerResponse response;
     private Runnable done;
+    private boolean finished;
 
     StreamedAnswer(AnswerStream chunks, Executor writers, Context connection) {
         this.chunks = chunks;
@@ -40,6 +41,22 @@ final class StreamedAnswer {
         });
     }
 
+    /**
+     * The response ended, written or cut off (the connection closed): a writing that waits for the
+     * connection to drain would otherwise wait for ever.
+     */
+    void ended() {
+        connection.runOnContext(v -> finish());
+    }
+
+    /** Runs {@code done} once, on the event loop. */
+    private void finish() {
+        if (!finished) {
+            finished = true;
+            finish();
+        }
+    }
+
     /** The next chunk (null at the end), written on a writer thread. */
     private CompletableFuture<Buffer> next() {
         return CompletableFuture.supplyAsync(() -> chunks.hasNext() ? chunks.next() : null, writers);
@@ -51,7 +68,7 @@ final class StreamedAnswer {
 
     private void deliver(Buffer chunk, Throwable failure) {
         if (response.closed()) {
-            done.run(); // The client went away: nothing more to write.
+            finish(); // The client went away: nothing more to write.
         } else if (failure != null) {
             LOG.errorf(failure, "Writing the answer failed");
             if (response.headWritten()) {
@@ -59,10 +76,10 @@ final class StreamedAnswer {
             } else {
                 response.setStatusCode(500).end();
             }
-            done.run();
+            finish();
         } else if (chunk == null) {
             response.end();
-            done.run();
+            finish();
         } else {
             response.write(chunk).onSuccess(v -> chunks.written());
             CompletableFuture<Buffer> following = next(); // Written while this one goes out.

@@ -32,7 +32,9 @@ public class StreamedAnswerWriter implements ServerMessageBodyWriter<StreamedAns
     public void writeResponse(StreamedAnswer answer, Type genericType, ServerRequestContext context) {
         ResteasyReactiveRequestContext request = (ResteasyReactiveRequestContext) context;
         request.suspend();
-        answer.sendTo(request.serverRequest().unwrap(RoutingContext.class).response(), request::resume);
+        RoutingContext routing = request.serverRequest().unwrap(RoutingContext.class);
+        answer.sendTo(routing.response(), request::resume);
+        routing.addEndHandler(ended -> answer.ended());
     }
 
     @Override
