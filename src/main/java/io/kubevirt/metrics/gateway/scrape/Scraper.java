@@ -209,7 +209,7 @@ public class Scraper {
             this.result = result;
             this.last = lastBodySizes.getOrDefault(target.url(), BodySizes.NONE);
             body = new byte[0];
-            resize(Math.max(16 * 1024, last.received() + last.received() / 8L));
+            resize(startSize(last.received()));
         }
 
         void read(HttpClientResponse response) {
@@ -269,7 +269,7 @@ public class Scraper {
             }
             int n = chunk.length();
             if (length + (long) n > bodySizeLimit) {
-                fail(ScrapeResult.Failure.BODY_SIZE_LIMIT, "body larger than " + bodySizeLimit + " bytes");
+                failOverLimit();
                 return;
             }
             if (length + n > body.length && !resize(Math.max(body.length * 2L, length + n))) {
@@ -277,6 +277,15 @@ public class Scraper {
             }
             chunk.getBytes(0, n, body, length);
             length += n;
+        }
+
+        /** A buffer for a body whose last one had {@code lastSize} bytes: that and an eighth, at least 16 KiB. */
+        private static long startSize(int lastSize) {
+            return Math.max(16 * 1024, lastSize + lastSize / 8L);
+        }
+
+        private void failOverLimit() {
+            fail(ScrapeResult.Failure.BODY_SIZE_LIMIT, "body larger than " + bodySizeLimit + " bytes");
         }
 
         /**
@@ -294,7 +303,7 @@ public class Scraper {
             try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed, 0, compressedLength))) {
                 // Deflate inflates at most 1032-fold: a larger size in the trailer is corrupt.
                 long told = Math.min(trailerSize(compressed, compressedLength), compressedLength * 1032L);
-                if (!resize(Math.max(Math.max(16 * 1024, last.decoded() + last.decoded() / 8L), told))) {
+                if (!resize(Math.max(startSize(last.decoded()), told))) {
                     return false;
                 }
                 while (true) {
@@ -304,7 +313,7 @@ public class Scraper {
                         return true;
                     }
                     if (length >= bodySizeLimit) {
-                        fail(ScrapeResult.Failure.BODY_SIZE_LIMIT, "body larger than " + bodySizeLimit + " bytes");
+                        failOverLimit();
                         return false;
                     }
                     if (!resize(Math.max(body.length * 2L, length + 1L))) {
