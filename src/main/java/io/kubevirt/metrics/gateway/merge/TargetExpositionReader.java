@@ -9,7 +9,7 @@ import io.kubevirt.metrics.gateway.parse.ExpositionParser;
 import io.kubevirt.metrics.gateway.parse.MetricType;
 import io.kubevirt.metrics.gateway.parse.Names;
 import io.kubevirt.metrics.gateway.parse.ParseException;
-import io.kubevirt.metrics.gateway.relabel.LabelView;
+import io.kubevirt.metrics.gateway.relabel.MapLabels;
 import io.kubevirt.metrics.gateway.relabel.RelabelRules;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,9 +28,11 @@ import java.util.TreeMap;
  *
  * <p>Fast path, taken for every sample that the metric rules (if any) leave as it is: nothing is
  * copied or decoded; the sample keeps positions into the body and a bit mask of the target labels
- * it gets. The rules are checked against a view of the parsed sample ({@link SampleView}). Only
- * re-escaped values, label conflicts under {@code honor_labels: false} and series that a rule
- * changes are decoded into a map and written out, into the exposition's extra buffer.
+ * it gets. The rules run on a view of the parsed sample ({@link SampleLabels}) that keeps their
+ * changes beside it: a changed sample keeps what they did not touch by position, and only what
+ * they set is written, into the exposition's extra buffer, as are re-escaped values. Only label
+ * conflicts under {@code honor_labels: false} and targets of more than 64 labels take the slow
+ * path, which decodes the sample into a map.
  */
 public final class TargetExpositionReader {
     private static final String[] SUFFIXES = {"", "_total", "_created", "_bucket", "_sum", "_count", "_info",
@@ -56,7 +58,9 @@ public final class TargetExpositionReader {
     private final boolean fastPath;
     private final RelabelRules.Runner rules;
     private final SampleLimits limits;
-    private final SampleView view = new SampleView();
+    private final SampleLabels sampleLabels;
+    /** The parser's label indexes of a changed sample's kept labels. */
+    private int[] kept = new int[16];
     private final ByteSink extra = new ByteSink(64);
     private final Map<byte[], Integer> specialPositions = new IdentityHashMap<>();
     private final Map<String, Declaration> declarations = new HashMap<>();
@@ -96,6 +100,7 @@ public final class TargetExpositionReader {
         this.fastPath = targetLabels.size() <= 64;
         this.rules = labeling.metricRules().runner();
         this.limits = labeling.limits();
+        this.sampleLabels = new SampleLabels(body, parser, targetLabels, labeling.honorLabels());
     }
 
     /**
@@ -173,19 +178,18 @@ public final class TargetExpositionReader {
         scraped++;
         int nameStart = parser.nameStart();
         int nameEnd = parser.nameEnd();
-        if (!fastPath || !view.prepare()) {
-            slowSample(nameStart, nameEnd, 0); // More than 64 target labels, or an exported_ conflict.
+        if (!fastPath || !sampleLabels.prepare()) {
+            slowSample(nameStart, nameEnd); // More than 64 target labels, or an exported_ conflict.
             return;
         }
-        int verdict = rules.preview(view);
-        if (verdict == RelabelRules.Runner.DROPPED) {
-            return;
+        if (!rules.apply(sampleLabels)) {
+            return; // Dropped by a rule.
         }
-        if (verdict != RelabelRules.Runner.UNCHANGED) {
-            slowSample(nameStart, nameEnd, verdict);
-            return;
+        if (sampleLabels.changed()) {
+            changedSample(nameStart, nameEnd);
+        } else {
+            fastSample(nameStart, nameEnd, sampleLabels.mask());
         }
-        fastSample(nameStart, nameEnd, view.mask);
     }
 
     /** Records the sample as positions into the body, with the target labels of {@code mask}. */
@@ -209,44 +213,135 @@ public final class TargetExpositionReader {
         }
         int first = labelTotal;
         for (int j = 0; j < n; j++) {
-            int ns = parser.labelNameStart(j);
-            int ne = parser.labelNameEnd(j);
-            int vs = parser.labelValueStart(j);
-            int ve = parser.labelValueEnd(j);
-            if (!parser.labelValueCanonical(j)) {
-                byte[] canonical = Escapes.canonicalLabelValue(body, vs, ve);
-                vs = EXTRA + extra.size();
-                extra.write(canonical);
-                ve = EXTRA + extra.size();
-            }
-            addLabel(ns, ne, vs, ve);
-            hash += LabelHash.pair(body, ns, ne, bufferAt(vs), offset(vs), offset(ve));
+            hash += addBodyLabel(j);
         }
         addSample(family, nameStart, nameEnd, first, false, mask, hash);
     }
 
+    /**
+     * Records a sample that metric relabeling changed: the labels no rule touched by position (in
+     * the body, target labels by mask), and what the rules set written anew into extra.
+     */
+    private void changedSample(int nameStart, int nameEnd) throws ParseException {
+        int ns = nameStart;
+        int ne = nameEnd;
+        String name = sampleLabels.changedName();
+        if (name != null) {
+            checkMetricName(name);
+            ns = EXTRA + extra.size();
+            extra.write(name);
+            ne = EXTRA + extra.size();
+        }
+        long mask = sampleLabels.keptMask();
+        int first = labelTotal;
+        long hash = LabelHash.name(bufferAt(ns), offset(ns), offset(ne));
+        for (long m = mask; m != 0; m &= m - 1) {
+            hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
+        }
+        if (kept.length < parser.labelCount()) {
+            kept = new int[parser.labelCount()];
+        }
+        int keptCount = sampleLabels.keptLabels(kept);
+        for (int k = 0; k < keptCount; k++) {
+            hash += addBodyLabel(kept[k]);
+        }
+        for (int c = 0; c < sampleLabels.changes(); c++) {
+            String label = sampleLabels.changedName(c);
+            byte[] value = sampleLabels.changedEscaped(c);
+            if (value.length == 0 || label.equals(SampleLabels.NAME)) {
+                continue; // Removed, or the name (written above).
+            }
+            checkLabelName(label);
+            int lns = EXTRA + extra.size();
+            extra.write(label);
+            int lne = EXTRA + extra.size();
+            extra.write(value);
+            int lve = EXTRA + extra.size();
+            addLabel(lns, lne, lne, lve);
+            hash += LabelHash.pair(extra.array(), offset(lns), offset(lne), extra.array(), offset(lne), offset(lve));
+        }
+        if (limits.checksLabels()) {
+            checkRecordedLimits(ns, ne, first, mask);
+        }
+        addSample(resolve(bufferAt(ns), offset(ns), offset(ne)), ns, ne, first, false, mask, hash);
+    }
+
+    /** Records the parser's label {@code j} (canonically escaped, in extra when the body's escapes are not); its hash. */
+    private long addBodyLabel(int j) {
+        int ns = parser.labelNameStart(j);
+        int ne = parser.labelNameEnd(j);
+        int vs = parser.labelValueStart(j);
+        int ve = parser.labelValueEnd(j);
+        if (!parser.labelValueCanonical(j)) {
+            byte[] canonical = Escapes.canonicalLabelValue(body, vs, ve);
+            vs = EXTRA + extra.size();
+            extra.write(canonical);
+            ve = EXTRA + extra.size();
+        }
+        addLabel(ns, ne, vs, ve);
+        return LabelHash.pair(body, ns, ne, bufferAt(vs), offset(vs), offset(ve));
+    }
+
     /** The limits on the parsed sample with the target labels of {@code mask} (the series as it will be written). */
     private void checkLimits(int nameStart, int nameEnd, long mask) throws ParseException {
-        int line = parser.line();
-        String metric = new String(body, nameStart, nameEnd - nameStart, StandardCharsets.US_ASCII);
-        limits.checkCount(line, metric, 1 + parser.labelCount() + Long.bitCount(mask));
-        limits.checkLabel(line, metric, "__name__", nameEnd - nameStart);
+        String metric = checkNameAndCount(nameStart, nameEnd, parser.labelCount(), mask);
         for (int j = 0; j < parser.labelCount(); j++) {
-            int vs = parser.labelValueStart(j);
-            int ve = parser.labelValueEnd(j);
-            int escapes = 0;
-            for (int p = vs; p < ve; p++) {
-                if (body[p] == '\\') {
-                    escapes++;
-                    p++; // An escape sequence is two bytes for one.
-                }
-            }
-            limits.checkLabel(line, metric, new String(body, parser.labelNameStart(j), parser.labelNameEnd(j)
-                    - parser.labelNameStart(j), StandardCharsets.US_ASCII), ve - vs - escapes);
+            checkLabel(metric, parser.labelNameStart(j), parser.labelNameEnd(j), parser.labelValueStart(j),
+                    parser.labelValueEnd(j));
         }
+        checkTargetLabels(metric, mask);
+    }
+
+    /** The limits on the sample recorded from label {@code first} on, with the target labels of {@code mask}. */
+    private void checkRecordedLimits(int nameStart, int nameEnd, int first, long mask) throws ParseException {
+        String metric = checkNameAndCount(nameStart, nameEnd, labelTotal - first, mask);
+        for (int l = first; l < labelTotal; l++) {
+            checkLabel(metric, labels[4 * l], labels[4 * l + 1], labels[4 * l + 2], labels[4 * l + 3]);
+        }
+        checkTargetLabels(metric, mask);
+    }
+
+    /** Checks the label count (with the target labels of {@code mask}) and the name; the name, for messages. */
+    private String checkNameAndCount(int nameStart, int nameEnd, int labelCount, long mask) throws ParseException {
+        String metric = new String(bufferAt(nameStart), offset(nameStart), nameEnd - nameStart,
+                StandardCharsets.US_ASCII);
+        limits.checkCount(parser.line(), metric, 1 + labelCount + Long.bitCount(mask));
+        limits.checkLabel(parser.line(), metric, "__name__", nameEnd - nameStart);
+        return metric;
+    }
+
+    private void checkTargetLabels(String metric, long mask) throws ParseException {
         for (long m = mask; m != 0; m &= m - 1) {
             int i = Long.numberOfTrailingZeros(m);
-            limits.checkLabel(line, metric, targetLabels.name(i), targetLabels.valueLength(i));
+            limits.checkLabel(parser.line(), metric, targetLabels.name(i), targetLabels.valueLength(i));
+        }
+    }
+
+    /** Checks a label given by positions (see {@link #bufferAt}), its value escaped. */
+    private void checkLabel(String metric, int ns, int ne, int vs, int ve) throws ParseException {
+        byte[] values = bufferAt(vs);
+        int escapes = 0;
+        for (int p = offset(vs); p < offset(ve); p++) {
+            if (values[p] == '\\') {
+                escapes++;
+                p++; // An escape sequence is two bytes for one.
+            }
+        }
+        limits.checkLabel(parser.line(), metric, new String(bufferAt(ns), offset(ns), ne - ns,
+                StandardCharsets.US_ASCII), ve - vs - escapes);
+    }
+
+    private void checkMetricName(String name) throws ParseException {
+        if (!Names.isMetricName(name)) {
+            throw new ParseException(parser.line(), "metric_relabel_configs left the series "
+                    + (name.isEmpty() ? "without a __name__" : "with the invalid name \"" + name + "\""));
+        }
+    }
+
+    private void checkLabelName(String name) throws ParseException {
+        if (!Names.isLabelName(name)) {
+            throw new ParseException(parser.line(), "metric_relabel_configs produced the invalid label name \""
+                    + name + "\"");
         }
     }
 
@@ -269,11 +364,8 @@ public final class TargetExpositionReader {
         return true;
     }
 
-    /**
-     * Decodes the sample, joins target labels, runs metric_relabel_configs from rule
-     * {@code firstRule} on, writes the result to extra.
-     */
-    private void slowSample(int nameStart, int nameEnd, int firstRule) throws ParseException {
+    /** Decodes the sample, joins target labels, runs metric_relabel_configs, writes the result to extra. */
+    private void slowSample(int nameStart, int nameEnd) throws ParseException {
         TreeMap<String, String> series = new TreeMap<>();
         series.put("__name__", new String(body, nameStart, nameEnd - nameStart, StandardCharsets.US_ASCII));
         for (int j = 0; j < parser.labelCount(); j++) {
@@ -287,14 +379,11 @@ public final class TargetExpositionReader {
         } else {
             result = LabelConflicts.attachNotHonoring(series, targetLabels);
         }
-        if (!rules.applyInPlace(result, firstRule)) {
+        if (!rules.apply(new MapLabels(result))) {
             return; // Dropped by a rule.
         }
-        String name = result.get("__name__");
-        if (name == null || !Names.isMetricName(name)) {
-            throw new ParseException(parser.line(), "metric_relabel_configs left the series "
-                    + (name == null ? "without a __name__" : "with the invalid name \"" + name + "\""));
-        }
+        String name = result.getOrDefault(SampleLabels.NAME, "");
+        checkMetricName(name);
         if (limits.checksLabels()) {
             limits.checkCount(parser.line(), name, result.size());
             for (Map.Entry<String, String> label : result.entrySet()) {
@@ -308,13 +397,10 @@ public final class TargetExpositionReader {
         int first = labelTotal;
         long hash = LabelHash.name(extra.array(), offset(ns), offset(ne));
         for (Map.Entry<String, String> label : result.entrySet()) {
-            if (label.getKey().equals("__name__")) {
+            if (label.getKey().equals(SampleLabels.NAME)) {
                 continue;
             }
-            if (!Names.isLabelName(label.getKey())) {
-                throw new ParseException(parser.line(), "metric_relabel_configs produced the invalid label name \""
-                        + label.getKey() + "\"");
-            }
+            checkLabelName(label.getKey());
             int lns = EXTRA + extra.size();
             extra.write(label.getKey());
             int lne = EXTRA + extra.size();
@@ -443,102 +529,6 @@ public final class TargetExpositionReader {
 
     private static int offset(int position) {
         return TargetExposition.offset(position);
-    }
-
-    /**
-     * The parser's current sample with its target labels, as metric relabel rules see it:
-     * Prometheus runs them after adding the target labels.
-     */
-    private final class SampleView implements LabelView {
-        private static final String NAME = "__name__";
-        /** The target labels the sample gets. */
-        long mask;
-        /** The sample's labels with a value, then the target labels it gets: the view's label order. */
-        private int[] order = new int[32];
-        private int present;
-        private int size;
-
-        /** Prepares the view of the current sample; false when it needs the slow path (exported_ conflicts). */
-        boolean prepare() {
-            mask = targetLabels.allMask;
-            present = 0;
-            int n = parser.labelCount();
-            if (order.length < n + 65) {
-                order = new int[n + 65];
-            }
-            for (int j = 0; j < n; j++) {
-                int t = targetLabels.indexOf(body, parser.labelNameStart(j), parser.labelNameEnd(j));
-                if (t >= 0) {
-                    if (!labeling.honorLabels()) {
-                        return false;
-                    }
-                    mask &= ~(1L << t);
-                }
-                if (parser.labelValueEnd(j) > parser.labelValueStart(j)) {
-                    order[present++] = j;
-                }
-            }
-            size = present;
-            for (long m = mask; m != 0; m &= m - 1) {
-                order[size++] = Long.numberOfTrailingZeros(m);
-            }
-            size++; // __name__
-            return true;
-        }
-
-        @Override
-        public int size() {
-            return size;
-        }
-
-        @Override
-        public void name(int i, StringBuilder out) {
-            if (i < present) {
-                appendAscii(parser.labelNameStart(order[i]), parser.labelNameEnd(order[i]), out);
-            } else if (i < size - 1) {
-                out.append(targetLabels.name(order[i]));
-            } else {
-                out.append(NAME);
-            }
-        }
-
-        @Override
-        public boolean value(String name, StringBuilder out) {
-            if (name.equals(NAME)) {
-                appendAscii(parser.nameStart(), parser.nameEnd(), out);
-                return true;
-            }
-            for (int j = 0; j < parser.labelCount(); j++) {
-                if (equalsAscii(name, parser.labelNameStart(j), parser.labelNameEnd(j))) {
-                    Escapes.appendUnescaped(body, parser.labelValueStart(j), parser.labelValueEnd(j), true, out);
-                    return parser.labelValueEnd(j) > parser.labelValueStart(j);
-                }
-            }
-            int t = targetLabels.indexOf(name);
-            if (t >= 0 && (mask & (1L << t)) != 0) {
-                out.append(targetLabels.value(t));
-                return true;
-            }
-            return false;
-        }
-
-        private void appendAscii(int start, int end, StringBuilder out) {
-            for (int i = start; i < end; i++) {
-                out.append((char) body[i]);
-            }
-        }
-
-        private boolean equalsAscii(String name, int start, int end) {
-            if (name.length() != end - start) {
-                return false;
-            }
-            for (int i = 0; i < name.length(); i++) {
-                if (name.charAt(i) != body[start + i]) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     /** A name announced by HELP, TYPE or UNIT lines, and the output families its samples go to. */

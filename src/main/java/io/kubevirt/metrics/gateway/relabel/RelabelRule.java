@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 
 /**
  * One Prometheus relabel_config, validated. The regular expression is RE2 (as in Go) and always
@@ -128,99 +127,167 @@ public final class RelabelRule {
         return regex;
     }
 
-    /** What a rule does to a label set. */
-    enum Effect { UNCHANGED, DROP, CHANGES }
+    /** What a rule that reads values does with a label set, decided from its {@link ValueKey}. */
+    private record Decision(boolean keep, String setName, String setValue) {
+        static final Decision KEEP = new Decision(true, null, null);
+        static final Decision DROP = new Decision(false, null, null);
+
+        static Decision keepIf(boolean keep) {
+            return keep ? KEEP : DROP;
+        }
+
+        static Decision set(String name, String value) {
+            return new Decision(true, name, value);
+        }
+    }
 
     /**
-     * What one thread keeps of this rule between series: its matcher, scratch space, and the last
-     * input with its outcome. Consecutive series mostly give a rule the same input (the same
-     * {@code __name__} through a family, the same target labels through a target), so most
-     * checks are a comparison instead of a regular expression match.
+     * What one thread keeps of this rule between label sets: its matcher, and its decisions for
+     * the last and other recent inputs. Consecutive series mostly give a rule the same input (the
+     * same {@code __name__} through a family, the same target labels through a target, the same
+     * label names through a family), so most runs are a comparison instead of a regular
+     * expression match.
      */
     final class State {
         final Matcher matcher = pattern.matcher("");
-        private final StringBuilder value = new StringBuilder(64);
-        private final StringBuilder other = new StringBuilder(64);
-        private final StringBuilder key = new StringBuilder(64);
-        private final StringBuilder lastKey = new StringBuilder(64);
-        private Effect lastEffect;
-        private String lastReplaceInput;
-        private String lastReplaceTarget;
-        private String lastReplaceResult;
+        private final ValueKey key = new ValueKey();
+        private final ValueKey lastKey = new ValueKey();
+        private Decision last;
+        private RecentDecisions<Decision> recent;
+        /** For rules by names: the names version of the last label set, the names it touched, their mapped names. */
+        private long namesVersion = LabelSet.UNKNOWN_NAMES;
+        private List<String> touched;
+        private List<String> mapped;
     }
 
     State state() {
         return new State();
     }
 
-    /**
-     * What this rule would do to the labels, decided without changing them or building strings:
-     * the fast path of metric relabeling. Conservative: CHANGES may also mean "sets a label to the
-     * value it has".
-     */
-    Effect preview(LabelView labels, State s) {
-        boolean byName = action == RelabelAction.LABELMAP || action == RelabelAction.LABELDROP
-                || action == RelabelAction.LABELKEEP;
-        StringBuilder key = s.key;
-        key.setLength(0);
-        if (byName) {
-            for (int i = 0; i < labels.size(); i++) {
-                labels.name(i, key.append(','));
-            }
-        } else {
-            s.value.setLength(0);
-            for (int i = 0; i < sourceLabels.size(); i++) {
-                if (i > 0) {
-                    s.value.append(separator);
-                }
-                labels.value(sourceLabels.get(i), s.value);
-            }
-            s.other.setLength(0);
-            if (!targetLabel.isEmpty()) {
-                labels.value(targetLabel, s.other);
-            }
-            key.append(s.value).append('\0').append(s.other);
+    /** Applies the rule to the label set, changing it in place; false when the rule drops the set. */
+    boolean apply(LabelSet labels, State s) {
+        if (action == RelabelAction.LABELMAP || action == RelabelAction.LABELDROP
+                || action == RelabelAction.LABELKEEP) {
+            applyToNames(labels, s);
+            return true;
         }
-        if (s.lastEffect != null && s.lastKey.compareTo(key) == 0) {
-            return s.lastEffect;
+        ValueKey key = s.key;
+        key.clear();
+        for (int i = 0; i < sourceLabels.size(); i++) {
+            if (i > 0) {
+                key.separate();
+            }
+            labels.appendKey(sourceLabels.get(i), key);
         }
-        Effect effect = byName ? previewNames(labels, s) : previewValue(s.value, s.other, s.matcher);
-        s.lastKey.setLength(0);
-        s.lastKey.append(key);
-        s.lastEffect = effect;
-        return effect;
+        if (action == RelabelAction.KEEPEQUAL || action == RelabelAction.DROPEQUAL) {
+            key.separate();
+            labels.appendKey(targetLabel, key);
+        }
+        if (s.last == null || !s.lastKey.contentEquals(key)) {
+            if (s.recent == null && s.last != null) {
+                s.recent = new RecentDecisions<>(); // Only for a rule whose input changes at all.
+            }
+            Decision recent = s.recent == null ? null : s.recent.get(key);
+            s.last = recent != null ? recent : decide(labels, s.matcher);
+            if (recent == null && s.recent != null) {
+                s.recent.put(key, s.last);
+            }
+            s.lastKey.copyFrom(key);
+        }
+        if (s.last.setName() != null) {
+            labels.set(s.last.setName(), s.last.setValue());
+        }
+        return s.last.keep();
     }
 
-    private Effect previewNames(LabelView labels, State s) {
-        boolean keep = action == RelabelAction.LABELKEEP;
-        for (int i = 0; i < labels.size(); i++) {
-            s.other.setLength(0);
-            labels.name(i, s.other);
-            if (find(s.matcher, s.other) != keep) {
-                return Effect.CHANGES;
-            }
-        }
-        return Effect.UNCHANGED;
-    }
-
-    private Effect previewValue(StringBuilder value, StringBuilder target, Matcher matcher) {
+    /** Decides what a rule that reads the values of its source labels (all but label*) does. */
+    private Decision decide(LabelSet labels, Matcher m) {
+        String value = joinedSourceValues(labels);
         switch (action) {
             case DROP:
-                return find(matcher, value) ? Effect.DROP : Effect.UNCHANGED;
+                return Decision.keepIf(!matches(m, value));
             case KEEP:
-                return find(matcher, value) ? Effect.UNCHANGED : Effect.DROP;
+                return Decision.keepIf(matches(m, value));
             case DROPEQUAL:
+                return Decision.keepIf(!labels.value(targetLabel).equals(value));
             case KEEPEQUAL:
-                boolean equal = target.compareTo(value) == 0;
-                return equal == (action == RelabelAction.DROPEQUAL) ? Effect.DROP : Effect.UNCHANGED;
+                return Decision.keepIf(labels.value(targetLabel).equals(value));
             case REPLACE:
-                return find(matcher, value) ? Effect.CHANGES : Effect.UNCHANGED;
+                String target = find(m, value) ? GoExpand.expand(targetLabel, m, namedGroups) : null;
+                return target != null && Names.isLabelName(target) // Else no match, or an invalid target label.
+                        ? Decision.set(target, GoExpand.expand(replacement, m, namedGroups)) : Decision.KEEP;
             case LOWERCASE:
+                return Decision.set(targetLabel, GoCase.toLower(value));
             case UPPERCASE:
-                return sameCase(value, target, action == RelabelAction.LOWERCASE) ? Effect.UNCHANGED : Effect.CHANGES;
+                return Decision.set(targetLabel, GoCase.toUpper(value));
+            case HASHMOD:
+                return Decision.set(targetLabel, Long.toUnsignedString(hashmod(value, modulus)));
             default:
-                return Effect.CHANGES; // hashmod sets its target label.
+                throw new IllegalStateException("not a rule on values: " + action);
         }
+    }
+
+    /**
+     * labelmap, labeldrop and labelkeep: which labels they touch depends on the names alone, so
+     * the names this rule touched in the last label set are touched again in one with the same
+     * names.
+     */
+    private void applyToNames(LabelSet labels, State s) {
+        long version = labels.namesVersion();
+        if (version == LabelSet.UNKNOWN_NAMES || version != s.namesVersion) {
+            touch(labels, s);
+            s.namesVersion = version;
+        }
+        List<String> touched = s.touched;
+        if (touched.isEmpty()) {
+            return;
+        }
+        if (action != RelabelAction.LABELMAP) {
+            touched.forEach(name -> labels.set(name, ""));
+            return;
+        }
+        // Prometheus maps the labels as they were before this rule, in the order of their names:
+        // of two that map to the same name, the later one wins.
+        String[] values = new String[touched.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = labels.value(touched.get(i));
+        }
+        for (int i = 0; i < values.length; i++) {
+            labels.set(s.mapped.get(i), values[i]);
+        }
+    }
+
+    /** Finds the names the rule touches (sorted) and, for labelmap, what they map to. */
+    private void touch(LabelSet labels, State s) {
+        boolean keep = action == RelabelAction.LABELKEEP;
+        List<String> touched = new ArrayList<>();
+        for (int i = 0; i < labels.nameSlots(); i++) {
+            CharSequence name = labels.name(i);
+            if (name != null && matches(s.matcher, name) != keep) {
+                touched.add(name.toString());
+            }
+        }
+        touched.sort(null);
+        List<String> mapped = new ArrayList<>(touched.size());
+        if (action == RelabelAction.LABELMAP) {
+            for (String name : touched) {
+                find(s.matcher, name);
+                mapped.add(GoExpand.expand(replacement, s.matcher, namedGroups));
+            }
+        }
+        s.touched = touched;
+        s.mapped = mapped;
+    }
+
+    /**
+     * Whether the (anchored) pattern matches the input. A literal pattern is compared, not run;
+     * else see {@link #find}. The matcher's groups are only set when the engine ran.
+     */
+    private boolean matches(Matcher matcher, CharSequence input) {
+        if (prefix.length() == regex.length()) {
+            return input.length() == prefix.length() && startsWithPrefix(input);
+        }
+        return find(matcher, input);
     }
 
     /**
@@ -228,6 +295,10 @@ public final class RelabelRule {
      * pattern's literal prefix are turned away before the regular expression engine runs.
      */
     private boolean find(Matcher matcher, CharSequence input) {
+        return startsWithPrefix(input) && matcher.reset(input).find();
+    }
+
+    private boolean startsWithPrefix(CharSequence input) {
         int n = prefix.length();
         if (input.length() < n) {
             return false;
@@ -237,7 +308,7 @@ public final class RelabelRule {
                 return false;
             }
         }
-        return matcher.reset(input).find();
+        return true;
     }
 
     /**
@@ -260,101 +331,15 @@ public final class RelabelRule {
         return regex.substring(0, end);
     }
 
-    /** True when {@code target} is {@code value} in lower (upper) case; ASCII only, else false (conservative). */
-    private static boolean sameCase(CharSequence value, CharSequence target, boolean lower) {
-        if (value.length() != target.length()) {
-            return false;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c > 127 || (lower ? Character.toLowerCase(c) : Character.toUpperCase(c)) != target.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Applies the rule to a label set, changing it in place; false when the rule drops the set.
-     * Setting a label to the empty string removes it, as Prometheus' label builder does.
-     */
-    boolean apply(SortedMap<String, String> labels, State state) {
-        String value = joinedSourceValues(labels);
-        switch (action) {
-            case DROP:
-                return !matches(value, state);
-            case KEEP:
-                return matches(value, state);
-            case DROPEQUAL:
-                return !labels.getOrDefault(targetLabel, "").equals(value);
-            case KEEPEQUAL:
-                return labels.getOrDefault(targetLabel, "").equals(value);
-            case REPLACE:
-                replace(labels, value, state);
-                return true;
-            case LOWERCASE:
-                set(labels, targetLabel, GoCase.toLower(value));
-                return true;
-            case UPPERCASE:
-                set(labels, targetLabel, GoCase.toUpper(value));
-                return true;
-            case HASHMOD:
-                set(labels, targetLabel, Long.toUnsignedString(hashmod(value, modulus)));
-                return true;
-            case LABELMAP:
-                for (Map.Entry<String, String> label : List.copyOf(labels.entrySet())) {
-                    Matcher m = state.matcher;
-                    if (find(m, label.getKey())) {
-                        set(labels, GoExpand.expand(replacement, m, namedGroups), label.getValue());
-                    }
-                }
-                return true;
-            case LABELDROP:
-            case LABELKEEP:
-                boolean drop = action == RelabelAction.LABELDROP;
-                labels.keySet().removeIf(name -> matches(name, state) == drop);
-                return true;
-            default:
-                throw new IllegalStateException("unknown relabel action " + action);
-        }
-    }
-
-    private void replace(SortedMap<String, String> labels, String value, State state) {
-        if (!value.equals(state.lastReplaceInput)) {
-            Matcher m = state.matcher;
-            boolean found = find(m, value);
-            String target = found ? GoExpand.expand(targetLabel, m, namedGroups) : null;
-            state.lastReplaceTarget = target != null && Names.isLabelName(target) ? target : null;
-            state.lastReplaceResult = state.lastReplaceTarget == null ? null : GoExpand.expand(replacement, m,
-                    namedGroups);
-            state.lastReplaceInput = value;
-        }
-        if (state.lastReplaceTarget != null) { // Else no match (no replacement) or an invalid target label.
-            set(labels, state.lastReplaceTarget, state.lastReplaceResult);
-        }
-    }
-
-    private boolean matches(String value, State state) {
-        return find(state.matcher, value);
-    }
-
-    private String joinedSourceValues(Map<String, String> labels) {
+    private String joinedSourceValues(LabelSet labels) {
         if (sourceLabels.size() == 1) {
-            return labels.getOrDefault(sourceLabels.get(0), "");
+            return labels.value(sourceLabels.get(0));
         }
         List<String> values = new ArrayList<>(sourceLabels.size());
         for (String name : sourceLabels) {
-            values.add(labels.getOrDefault(name, ""));
+            values.add(labels.value(name));
         }
         return String.join(separator, values);
-    }
-
-    private static void set(SortedMap<String, String> labels, String name, String value) {
-        if (value.isEmpty()) {
-            labels.remove(name);
-        } else {
-            labels.put(name, value);
-        }
     }
 
     /**

@@ -2,10 +2,10 @@ package io.kubevirt.metrics.gateway.relabel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.parse.Names;
+import io.kubevirt.metrics.gateway.testing.RelabelArbitraries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +13,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -21,97 +20,28 @@ import net.jqwik.api.constraints.IntRange;
 
 /** Invariants of the relabel engine, over generated label sets and rules. */
 class RelabelPropertiesTest {
-    private static final List<String> NAMES = List.of("__name__", "job", "pod", "namespace", "node", "code", "le",
-            "kubevirt_io", "__address__", "__meta_kubernetes_pod_name");
-    private static final List<String> REGEXES = List.of("(.*)", ".*", "", "virt-.*", "(virt)-(\\w+)-(.*)", "[0-9]+",
-            "kube.*|node", "(?i)VIRT.*", "a|b|c", "(.+)", "é.*", "job|pod", "__.*");
-    private static final List<String> REPLACEMENTS = List.of("$1", "${1}_x", "$2$3", "fixed", "", "$$", "${name}",
-            "é🚀");
+    private static final List<String> REGEXES = RelabelArbitraries.REGEXES;
 
     @Provide
     Arbitrary<Map<String, String>> labelSets() {
-        Arbitrary<String> values = Arbitraries.oneOf(
-                Arbitraries.of("", "virt-handler-4kzvd", "kubevirt", "404", "+Inf", "worker-1", "é🚀", "a", "b"),
-                Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(12),
-                Arbitraries.strings().all().ofMaxLength(6));
-        return Arbitraries.maps(Arbitraries.of(NAMES), values).ofMaxSize(NAMES.size());
+        return RelabelArbitraries.labelSets();
     }
 
     @Provide
     Arbitrary<RelabelRule> rules() {
-        Arbitrary<List<String>> sources = Arbitraries.of(NAMES).list().ofMinSize(1).ofMaxSize(3);
-        Arbitrary<String> regex = Arbitraries.of(REGEXES);
-        Arbitrary<String> target = Arbitraries.of("job", "pod", "x", "shard", "on_$1", "__name__");
-        Arbitrary<String> replacement = Arbitraries.of(REPLACEMENTS);
-        Arbitrary<RelabelAction> action = Arbitraries.of(RelabelAction.class);
-        return Combinators.combine(sources, regex, target, replacement, action, Arbitraries.longs().between(1, 10))
-                .as((s, r, t, rep, a, mod) -> rule(a, s, r, t, rep, mod))
-                .filter(r -> r != null);
-    }
-
-    /** A rule of the action with what it needs, or null when Prometheus would reject the combination. */
-    private static RelabelRule rule(RelabelAction action, List<String> sources, String regex, String target,
-            String replacement, long modulus) {
-        try {
-            return switch (action) {
-                case LABELDROP, LABELKEEP -> new RelabelRule(null, null, regex, null, null, null, action);
-                case LABELMAP -> new RelabelRule(null, null, regex, null, null, "k_$1", action);
-                case KEEPEQUAL, DROPEQUAL, LOWERCASE, UPPERCASE -> new RelabelRule(sources, null, null, null,
-                        target.contains("$") ? "x" : target, null, action);
-                case HASHMOD -> new RelabelRule(sources, null, null, modulus, "shard", null, action);
-                default -> new RelabelRule(sources, "/", regex, null, target, replacement, action);
-            };
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** A label view over a map, as the gateway's reader gives one over a parsed sample. */
-    record MapView(Map<String, String> labels) implements LabelView {
-        private List<String> names() {
-            return labels.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
-        }
-
-        @Override
-        public int size() {
-            return names().size();
-        }
-
-        @Override
-        public void name(int i, StringBuilder out) {
-            out.append(names().get(i));
-        }
-
-        @Override
-        public boolean value(String name, StringBuilder out) {
-            String value = labels.get(name);
-            if (value == null || value.isEmpty()) {
-                return false;
-            }
-            out.append(value);
-            return true;
-        }
+        return RelabelArbitraries.rules();
     }
 
     /** One runner over a run of series, as a reader uses it: what it remembers between series must not leak. */
     @Property(tries = 1000)
-    void previewAgreesWithApplying(@ForAll("seriesRuns") List<Map<String, String>> run,
+    void aRunnerGivesEachSeriesWhatAFreshOneGives(@ForAll("seriesRuns") List<Map<String, String>> run,
             @ForAll("rules") RelabelRule a, @ForAll("rules") RelabelRule b) {
         RelabelRules rules = new RelabelRules(List.of(a, b));
         RelabelRules.Runner runner = rules.runner();
         for (Map<String, String> labels : run) {
-            SortedMap<String, String> applied = rules.apply(labels);
-            int verdict = runner.preview(new MapView(labels));
-            if (verdict == RelabelRules.Runner.DROPPED) {
-                assertNull(applied);
-            } else if (verdict == RelabelRules.Runner.UNCHANGED) {
-                TreeMap<String, String> unchanged = new TreeMap<>(labels);
-                unchanged.values().removeIf(String::isEmpty);
-                assertEquals(unchanged, applied);
-            } else {
-                TreeMap<String, String> fromVerdict = new TreeMap<>(labels);
-                assertEquals(applied, runner.applyInPlace(fromVerdict, verdict) ? fromVerdict : null);
-            }
+            TreeMap<String, String> reused = new TreeMap<>(labels);
+            boolean kept = runner.apply(new MapLabels(reused));
+            assertEquals(rules.apply(labels), kept ? reused : null);
         }
     }
 
