@@ -23,6 +23,8 @@ public final class ExpositionParser {
     /** What {@link #next()} found. */
     public enum Entry { HELP, TYPE, UNIT, SAMPLE }
 
+    private static final boolean[] LABEL_NAME_CHARS = nameChars(false);
+    private static final boolean[] METRIC_NAME_CHARS = nameChars(true);
     private static final byte[] NAN = ascii("NaN");
     private static final byte[] NAME_LABEL = ascii("__name__");
     private static final byte[] POS_INF = ascii("+Inf");
@@ -473,13 +475,15 @@ public final class ExpositionParser {
 
     private void addLabel(int ns, int ne, int vs, int ve, boolean canonical) throws ParseException {
         for (int i = 0; i < labelCount; i++) {
-            if (java.util.Arrays.equals(buf, labelNameStart(i), labelNameEnd(i), buf, ns, ne)) {
+            int s = labelNameStart(i);
+            int e = labelNameEnd(i);
+            if (e - s == ne - ns && buf[s] == buf[ns] && Arrays.equals(buf, s, e, buf, ns, ne)) {
                 throw error("duplicate label name \"" + text(ns, ne) + "\"");
             }
         }
         if (labelCount == labelCanonical.length) {
-            labelOffsets = java.util.Arrays.copyOf(labelOffsets, labelOffsets.length * 2);
-            labelCanonical = java.util.Arrays.copyOf(labelCanonical, labelCanonical.length * 2);
+            labelOffsets = Arrays.copyOf(labelOffsets, labelOffsets.length * 2);
+            labelCanonical = Arrays.copyOf(labelCanonical, labelCanonical.length * 2);
         }
         int o = 4 * labelCount;
         labelOffsets[o] = ns;
@@ -668,7 +672,16 @@ public final class ExpositionParser {
     }
 
     static boolean isNameChar(byte b, boolean colon) {
-        return isNameStart(b, colon) || isDigit(b);
+        return (colon ? METRIC_NAME_CHARS : LABEL_NAME_CHARS)[b & 0xff];
+    }
+
+    /** Characters of label (metric) names, by byte: a table look-up, as names are most of the bytes parsed. */
+    private static boolean[] nameChars(boolean colon) {
+        boolean[] chars = new boolean[256];
+        for (int b = 0; b < 128; b++) {
+            chars[b] = isNameStart((byte) b, colon) || isDigit((byte) b);
+        }
+        return chars;
     }
 
     private String text(int start, int end) {
