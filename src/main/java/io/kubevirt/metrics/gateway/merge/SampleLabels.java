@@ -25,6 +25,8 @@ final class SampleLabels implements LabelSet {
     static final String NAME = "__name__";
     static final int ABSENT = -1;
     private static final int SIGNATURE_BITS = 16;
+    /** Beyond this many, changes name labels after values (one new name per series): versions would not help. */
+    private static final int MAX_SIGNATURES = 1024;
     private static final byte[] EMPTY = new byte[0];
 
     private final byte[] body;
@@ -301,8 +303,8 @@ final class SampleLabels implements LabelSet {
         }
         Integer id = signatures.get(signature.toString());
         if (id == null) {
-            if (signatures.size() + 1 == 1 << SIGNATURE_BITS) {
-                return UNKNOWN_NAMES; // Changes that name labels after values: no version to give.
+            if (signatures.size() == MAX_SIGNATURES) {
+                return UNKNOWN_NAMES;
             }
             id = signatures.size() + 1;
             signatures.put(signature.toString(), id);
