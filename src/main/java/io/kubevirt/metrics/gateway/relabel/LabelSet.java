@@ -15,8 +15,9 @@ public interface LabelSet {
     long UNKNOWN_NAMES = -1;
 
     /**
-     * Appends to {@code key} bytes that stand for the value of label {@code name}: equal bytes for
-     * equal values, nothing for an absent label.
+     * Appends to {@code key} the value of label {@code name} as the text format 0.0.4 writes it
+     * (escaped, UTF-8), nothing for an absent label. Every implementation writes the same bytes
+     * for the same value, so one runner's memory of decisions holds across them.
      */
     void appendKey(String name, ValueKey key);
 

@@ -1,5 +1,6 @@
 package io.kubevirt.metrics.gateway.relabel;
 
+import io.kubevirt.metrics.gateway.parse.Escapes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ public final class MapLabels implements LabelSet {
     public void appendKey(String name, ValueKey key) {
         String value = labels.get(name);
         if (value != null) {
-            key.append(value.getBytes(StandardCharsets.UTF_8));
+            key.append(Escapes.escapeLabelValue(value).getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -375,6 +375,33 @@ class MergerTest {
         assertEquals(1, sources.get(0).exposition().sampleCount());
     }
 
+    /**
+     * A rule remembers its decision by its input, across samples read on a view of the body and
+     * samples decoded into a map (here: a label conflict without honor_labels): both must give
+     * the same input the same key, and different inputs different keys.
+     */
+    @Test
+    void metricRelabelingRemembersDecisionsByValueOnBothPaths() throws ParseException, IOException {
+        RelabelRules rules = metricRules("""
+                metric_relabel_configs:
+                  - source_labels: [x]
+                    regex: 'a\\\\b'
+                    action: drop
+                """);
+        add("""
+                m{x="a\\\\b",y="1"} 1
+                m{job="j",x="a\\\\\\\\b",y="2"} 2
+                m{job="j",x="a\\\\b",y="3"} 3
+                m{x="a\\\\\\\\b",y="4"} 4
+                """, ExpositionFormat.TEXT, new SeriesLabeling(TargetLabels.of(Map.of("job", "kubevirt")), false,
+                rules));
+        assertEquals("""
+                # TYPE m untyped
+                m{exported_job="j",job="kubevirt",x="a\\\\\\\\b",y="2"} 2
+                m{x="a\\\\\\\\b",y="4",job="kubevirt"} 4
+                """, merge());
+    }
+
     @Test
     void metricRelabelingThatRemovesTheNameFailsTheTarget() throws IOException {
         RelabelRules rules = metricRules("""
