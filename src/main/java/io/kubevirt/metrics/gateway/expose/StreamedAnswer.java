@@ -53,7 +53,7 @@ final class StreamedAnswer {
     private void finish() {
         if (!finished) {
             finished = true;
-            finish();
+            done.run();
         }
     }
 
