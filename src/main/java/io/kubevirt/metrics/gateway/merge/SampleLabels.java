@@ -142,16 +142,18 @@ final class SampleLabels implements LabelSet {
     }
 
     /** The value a rule gave {@code __name__}, or null when no rule changed it. */
-    String changedName() {
+    String newMetricName() {
         int c = change(NAME);
         return c < 0 ? null : changedValues[c];
     }
 
+    /** How many labels the rules changed (set, added or removed). */
     int changes() {
         return changes;
     }
 
-    String changedName(int c) {
+    /** The name of the label change {@code c} is about. */
+    String changedLabel(int c) {
         return changedNames[c];
     }
 

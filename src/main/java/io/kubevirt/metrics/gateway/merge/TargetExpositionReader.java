@@ -225,7 +225,7 @@ public final class TargetExpositionReader {
     private void changedSample(int nameStart, int nameEnd) throws ParseException {
         int ns = nameStart;
         int ne = nameEnd;
-        String name = sampleLabels.changedName();
+        String name = sampleLabels.newMetricName();
         if (name != null) {
             checkMetricName(name);
             ns = EXTRA + extra.size();
@@ -246,7 +246,7 @@ public final class TargetExpositionReader {
             hash += addBodyLabel(kept[k]);
         }
         for (int c = 0; c < sampleLabels.changes(); c++) {
-            String label = sampleLabels.changedName(c);
+            String label = sampleLabels.changedLabel(c);
             byte[] value = sampleLabels.changedEscaped(c);
             if (value.length == 0 || label.equals(SampleLabels.NAME)) {
                 continue; // Removed, or the name (written above).
