@@ -448,7 +448,8 @@ public final class ExpositionParser {
                     }
                     byte next = buf[p + 1];
                     canonical &= next == '\\' || next == '"' || next == 'n';
-                    p += 2;
+                    // Escapes are ASCII; a byte beyond it starts a character, checked as UTF-8 next.
+                    p += next >= 0 ? 2 : 1;
                 } else if (b >= 0) {
                     p++;
                 } else {

@@ -154,6 +154,23 @@ class ExpositionParserTest {
         assertEquals("line 1: invalid UTF-8 in the value of label \"x\"", e.getMessage());
     }
 
+    /** A backslash does not make the byte after it exempt from the check (found by MergedAnswerPropertiesTest). */
+    @Test
+    void rejectsInvalidUtf8AfterABackslashInLabelValues() {
+        byte[] body = {'a', '{', 'x', '=', '"', '\\', (byte) 0xff, 'V', '"', '}', ' ', '1', '\n'};
+        ParseException e = assertThrows(ParseException.class,
+                () -> new ExpositionParser(body, body.length, ExpositionFormat.TEXT).next());
+        assertEquals("line 1: invalid UTF-8 in the value of label \"x\"", e.getMessage());
+    }
+
+    @Test
+    void keepsABackslashBeforeACharacterBeyondAscii() throws ParseException {
+        byte[] body = "a{x=\"C:\\é\"} 1\n".getBytes(StandardCharsets.UTF_8);
+        ExpositionParser parser = new ExpositionParser(body, body.length, ExpositionFormat.TEXT);
+        parser.next();
+        assertEquals("C:\\é", Escapes.unescapeLabelValue(body, parser.labelValueStart(0), parser.labelValueEnd(0)));
+    }
+
     @Test
     void readsMetadataAndSkipsComments() throws ParseException {
         String body = """
