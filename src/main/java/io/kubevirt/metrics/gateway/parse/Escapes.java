@@ -60,39 +60,26 @@ public final class Escapes {
         return escapeHelp(unescapeHelp(buf, start, end, format));
     }
 
-    private static String unescape(byte[] buf, int start, int end, boolean quoteEscape) {
-        StringBuilder out = new StringBuilder(end - start);
-        appendUnescaped(buf, start, end, quoteEscape, out);
-        return out.toString();
-    }
-
     /**
-     * Appends the decoded text of escaped UTF-8 bytes (a label value when {@code quoteEscape},
-     * else 0.0.4 HELP text) to {@code out}; allocates nothing. The bytes must be valid UTF-8, as
-     * the parser checked.
+     * Decodes escaped UTF-8 bytes: a label value when {@code quoteEscape}, else 0.0.4 HELP text.
+     * Escapes are ASCII, so they are undone on the bytes; the text is then decoded as UTF-8, a
+     * malformed sequence (HELP text is not checked, in Prometheus either) as U+FFFD.
      */
-    public static void appendUnescaped(byte[] buf, int start, int end, boolean quoteEscape, StringBuilder out) {
+    private static String unescape(byte[] buf, int start, int end, boolean quoteEscape) {
+        byte[] out = new byte[end - start];
+        int n = 0;
         for (int i = start; i < end; i++) {
-            int b = buf[i];
+            byte b = buf[i];
             if (b == '\\' && i + 1 < end) {
                 byte next = buf[i + 1];
                 if (next == '\\' || next == 'n' || (next == '"' && quoteEscape)) {
-                    out.append(next == 'n' ? '\n' : (char) next);
+                    out[n++] = next == 'n' ? (byte) '\n' : next;
                     i++;
                     continue;
                 }
             }
-            if (b >= 0) {
-                out.append((char) b);
-                continue;
-            }
-            int n = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : 4;
-            int cp = b & (0xff >> (n + 1));
-            for (int k = 1; k < n && i + k < end; k++) {
-                cp = (cp << 6) | (buf[i + k] & 0x3f);
-            }
-            out.appendCodePoint(cp);
-            i += n - 1;
+            out[n++] = b;
         }
+        return new String(out, 0, n, StandardCharsets.UTF_8);
     }
 }

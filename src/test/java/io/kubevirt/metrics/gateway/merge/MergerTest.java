@@ -339,6 +339,23 @@ class MergerTest {
                 Expositions.series(merge(ExpositionFormat.OPENMETRICS), ExpositionFormat.OPENMETRICS));
     }
 
+    /**
+     * HELP text is not checked as UTF-8 (Prometheus does not either): a malformed sequence is
+     * decoded as U+FFFD, whether the text has escapes to rewrite or not.
+     */
+    @Test
+    void decodesMalformedUtf8InHelpAsReplacementCharacters() throws ParseException {
+        byte[] malformed = {(byte) 0xf7, (byte) 0xbf, (byte) 0xbf, (byte) 0xbf};
+        String bad = new String(malformed, StandardCharsets.ISO_8859_1);
+        byte[] body = ("# HELP a x" + bad + "\n# TYPE a gauge\na 1\n# HELP b x\\q" + bad
+                + "\n# TYPE b gauge\nb 1\n").getBytes(StandardCharsets.ISO_8859_1);
+        sources.add(new Merger.Source("source", TargetExpositionReader.read(body, body.length, ExpositionFormat.TEXT,
+                SeriesLabeling.NONE)));
+        String replaced = new String(malformed, StandardCharsets.UTF_8);
+        assertEquals("# HELP a x" + replaced + "\n# TYPE a gauge\na 1\n# HELP b x\\\\q" + replaced
+                + "\n# TYPE b gauge\nb 1\n", merge());
+    }
+
     @Test
     void writesSpecialValuesCanonically() throws ParseException {
         add("a{c=\"1\"} nan\na{c=\"2\"} inf\na{c=\"3\"} -Infinity\n", Map.of());
