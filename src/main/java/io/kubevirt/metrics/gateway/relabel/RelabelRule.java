@@ -29,8 +29,8 @@ public final class RelabelRule {
     private final String regex;
     private final Pattern pattern;
     private final Map<String, Integer> namedGroups;
-    /** What every match starts with (see {@link #literalPrefix}): a cheap first test. */
-    private final String prefix;
+    /** What every match contains: a cheap first test. */
+    private final RegexLiterals literals;
     private final long modulus;
     private final String targetLabel;
     private final String replacement;
@@ -62,7 +62,7 @@ public final class RelabelRule {
                     + e.getDescription());
         }
         this.namedGroups = pattern.namedGroups();
-        this.prefix = literalPrefix(this.regex);
+        this.literals = RegexLiterals.of(this.regex);
         validate(modulus != null, separator != null, regex != null, replacement != null, sourceLabels != null);
     }
 
@@ -284,51 +284,15 @@ public final class RelabelRule {
      * else see {@link #find}. The matcher's groups are only set when the engine ran.
      */
     private boolean matches(Matcher matcher, CharSequence input) {
-        if (prefix.length() == regex.length()) {
-            return input.length() == prefix.length() && startsWithPrefix(input);
-        }
-        return find(matcher, input);
+        return literals.whole() ? literals.admits(input) : find(matcher, input);
     }
 
     /**
      * Resets the matcher on the input and finds the (anchored) pattern in it; inputs without the
-     * pattern's literal prefix are turned away before the regular expression engine runs.
+     * pattern's literals are turned away before the regular expression engine runs.
      */
     private boolean find(Matcher matcher, CharSequence input) {
-        return startsWithPrefix(input) && matcher.reset(input).find();
-    }
-
-    private boolean startsWithPrefix(CharSequence input) {
-        int n = prefix.length();
-        if (input.length() < n) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            if (input.charAt(i) != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * The literal text every match of the anchored regex starts with, conservatively: the leading
-     * characters that are no syntax, when the regex has no alternation anywhere (which could make
-     * them optional), less the last one unless the whole regex is literal: what follows may make
-     * it optional ({@code ab*}, {@code ab{0,1}}, and in RE2 even {@code ab(?i)?}). Empty when unsure.
-     */
-    static String literalPrefix(String regex) {
-        if (regex.indexOf('|') >= 0) {
-            return "";
-        }
-        int end = 0;
-        while (end < regex.length() && "\\.[](){}*+?^$|".indexOf(regex.charAt(end)) < 0) {
-            end++;
-        }
-        if (end < regex.length() && end > 0) {
-            end = regex.offsetByCodePoints(end, -1); // RE2 quantifies code points, not UTF-16 chars.
-        }
-        return regex.substring(0, end);
+        return literals.admits(input) && matcher.reset(input).find();
     }
 
     private String joinedSourceValues(LabelSet labels) {

@@ -58,37 +58,6 @@ class RelabelPropertiesTest {
         });
     }
 
-    @Provide
-    Arbitrary<String> regexPieces() {
-        return Arbitraries.of("a", "b", "ab", "kube", "_", "-", "é", "🚀", "x", ".*", ".", "+", "?", "*", "{2}", "{0,1}",
-                "(a|b)", "[0-9]", "\\d", "|", "(?i)", "(x)", "\\.", "$1").list().ofMinSize(1).ofMaxSize(6)
-                .map(pieces -> String.join("", pieces))
-                .filter(regex -> {
-                    try {
-                        com.google.re2j.Pattern.compile(regex);
-                        return true;
-                    } catch (com.google.re2j.PatternSyntaxException e) {
-                        return false;
-                    }
-                });
-    }
-
-    /** The literal prefix that turns inputs away before the regex runs never turns away a match. */
-    @Property(tries = 3000)
-    void everyMatchStartsWithTheLiteralPrefix(@ForAll("regexPieces") String regex,
-            @ForAll("inputs") String input) {
-        com.google.re2j.Pattern pattern = com.google.re2j.Pattern.compile("^(?:" + regex + ")$");
-        if (pattern.matcher(input).find()) {
-            assertTrue(input.startsWith(RelabelRule.literalPrefix(regex)), regex + " matched " + input);
-        }
-    }
-
-    @Provide
-    Arbitrary<String> inputs() {
-        return Arbitraries.oneOf(Arbitraries.strings().withChars("abkuex_-é09.ABXY").ofMaxLength(8),
-                Arbitraries.of("", "🚀", "🚀🚀", "a🚀", "🚀a"));
-    }
-
     @Property(tries = 1000)
     void resultsHaveValidNamesAndNoEmptyValues(@ForAll("labelSets") Map<String, String> labels,
             @ForAll("rules") RelabelRule rule) {

@@ -89,23 +89,6 @@ class RelabelRulesTest {
         assertEquals(expected, apply(rule, INPUT));
     }
 
-    @ParameterizedTest(name = "{0} starts with \"{1}\"")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "virt-handler | virt-handler",
-        "virt-(.*) | virt",
-        "ab* | a",
-        "ab{0,1}c | a",
-        "a(?i)? | ``",
-        "`go_.*|process_.*` | ``",
-        "(?i)abc | ``",
-        "🚀* | ``",
-        "é🚀+ | é",
-        "`` | ``",
-    })
-    void theLiteralPrefixIsOnlyWhatEveryMatchStartsWith(String regex, String prefix) {
-        assertEquals(prefix, RelabelRule.literalPrefix(regex));
-    }
-
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "unknown action | {action: Foo} | test: relabel_configs[0].action: unknown relabel action \"Foo\"",
