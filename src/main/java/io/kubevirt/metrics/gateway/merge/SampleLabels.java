@@ -65,6 +65,9 @@ final class SampleLabels implements LabelSet {
     private byte[][] changedEscaped = new byte[4][];
     private int[] changedSlots = new int[4];
     private int changes;
+    /** The last value set and its escaped bytes: a rule sets its decision's value, series after series. */
+    private String lastSetValue;
+    private byte[] lastSetEscaped;
     private final AsciiText text = new AsciiText();
 
     SampleLabels(byte[] body, ExpositionParser parser, TargetLabels targetLabels, boolean honorLabels) {
@@ -229,8 +232,11 @@ final class SampleLabels implements LabelSet {
 
     @Override
     public void set(String name, String value) {
-        byte[] escaped = value.isEmpty() ? EMPTY
-                : Escapes.escapeLabelValue(value).getBytes(StandardCharsets.UTF_8);
+        if (value != lastSetValue) {
+            lastSetEscaped = value.isEmpty() ? EMPTY : Escapes.escapeLabelValue(value).getBytes(StandardCharsets.UTF_8);
+            lastSetValue = value;
+        }
+        byte[] escaped = lastSetEscaped;
         int c = change(name);
         if (c < 0) {
             int s = slot(name);

@@ -92,7 +92,7 @@ public final class TargetExpositionReader {
         this.samples = new int[STRIDE * expectedSamples];
         this.masks = new long[expectedSamples];
         this.hashes = new long[expectedSamples];
-        this.labels = new int[4 * 64]; // Grows only for samples not written compactly: few.
+        this.labels = new int[4 * 64]; // Grows only for samples not written compactly: few, unless rules change each.
         this.body = body;
         this.format = format;
         this.labeling = labeling;
@@ -415,13 +415,24 @@ public final class TargetExpositionReader {
 
     private void addLabel(int ns, int ne, int vs, int ve) {
         if (4 * labelTotal + 4 > labels.length) {
-            labels = Arrays.copyOf(labels, labels.length * 2);
+            labels = Arrays.copyOf(labels, grownLabels());
         }
         int o = 4 * labelTotal++;
         labels[o] = ns;
         labels[o + 1] = ne;
         labels[o + 2] = vs;
         labels[o + 3] = ve;
+    }
+
+    /**
+     * The next length of labels: twice the last, or, when the body so far needed more, enough for
+     * the whole body at the rate of labels per byte so far (which varies less than labels per
+     * sample: short series have few labels). So a body whose every sample the rules change copies
+     * the array once or twice instead of a dozen times.
+     */
+    private int grownLabels() {
+        long projected = 4L * (labelTotal + 1) * parser.limit() / Math.max(1, parser.valueEnd());
+        return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * labels.length, projected + projected / 8));
     }
 
     /** @param nameEnd the end of the name, or of the whole head of a compact sample */
