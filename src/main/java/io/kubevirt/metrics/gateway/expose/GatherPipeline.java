@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * The steps of a gather that do no I/O: targets from discovered targets, an outcome from a
@@ -29,6 +30,7 @@ import java.util.Map;
  * scrapes; tests run them on bodies they hold. Thread safe (the series history is).
  */
 public final class GatherPipeline {
+    private static final Logger LOG = Logger.getLogger(GatherPipeline.class);
     private final int sampleLimit;
     private final SampleLimits limits;
     private final SeriesHistory history = new SeriesHistory();
@@ -91,7 +93,11 @@ public final class GatherPipeline {
         return new Targets(sorted, origins, dropped);
     }
 
-    /** Reads a scrape result: parse, label, metric-relabel; a bad body or too many samples fail the target. */
+    /**
+     * Reads a scrape result: parse, label, metric-relabel; a bad body or too many samples fail the
+     * target. So does an unexpected exception (a bug of the reader, not of the body): it fails
+     * this target alone, and gives its memory back, instead of failing the whole answer.
+     */
     public Outcome read(ScrapeResult result, RelabelConfig config) {
         ScrapeTarget target = result.target();
         TargetLabels labels = TargetLabels.of(target.labels());
@@ -112,6 +118,11 @@ public final class GatherPipeline {
             return new Outcome(result.failedWith(ScrapeResult.Failure.of(e.reason()), e.getMessage()), labels, null, 0);
         } catch (ParseException e) {
             return new Outcome(result.failedWith(ScrapeResult.Failure.PARSE, e.getMessage()), labels, null, 0);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "The gateway failed reading the body of %s and reports the target down: a bug, "
+                    + "please report it with this trace", target.url());
+            return new Outcome(result.failedWith(ScrapeResult.Failure.INTERNAL, "the gateway failed reading the body: "
+                    + e), labels, null, 0);
         }
     }
 

@@ -39,6 +39,8 @@ public record ScrapeResult(ScrapeTarget target, byte[] body, int length, String 
         PARSE("parse"),
         /** More samples than gateway.scrape.sample-limit. */
         SAMPLE_LIMIT("sample_limit"),
+        /** The gateway failed reading a body it should have read: a bug, logged with its stack trace. */
+        INTERNAL("internal"),
         /** A series with more labels than gateway.scrape.label-limit. */
         LABEL_LIMIT("label_limit"),
         /** A label name longer than gateway.scrape.label-name-length-limit. */

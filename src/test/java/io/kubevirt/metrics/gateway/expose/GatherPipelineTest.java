@@ -2,6 +2,7 @@ package io.kubevirt.metrics.gateway.expose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
@@ -19,6 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GatherPipelineTest {
     private static final ScrapeTarget TARGET = new ScrapeTarget("https://10.0.0.1:8443/metrics", true, "10.0.0.1", 8443,
             "/metrics", Map.of("pod", "virt-handler-1", "instance", "10.0.0.1:8443"));
+    private static final ScrapeTarget OTHER = new ScrapeTarget("https://10.0.0.2:8443/metrics", true, "10.0.0.2", 8443,
+            "/metrics", Map.of("pod", "virt-handler-2", "instance", "10.0.0.2:8443"));
     private static final RelabelConfig NO_RULES = RelabelConfig.builtIn();
 
     private static ScrapeResult body(String text) {
@@ -27,8 +30,12 @@ class GatherPipelineTest {
     }
 
     private static String merged(GatherPipeline pipeline, GatherPipeline.Outcome outcome) throws Exception {
+        return merged(pipeline, List.of(outcome));
+    }
+
+    private static String merged(GatherPipeline pipeline, List<GatherPipeline.Outcome> outcomes) throws Exception {
         ByteSink out = new ByteSink(256);
-        pipeline.merge(List.of(outcome), NO_RULES, new byte[0]).write(ExpositionFormat.TEXT, out);
+        pipeline.merge(outcomes, NO_RULES, new byte[0]).write(ExpositionFormat.TEXT, out);
         return out.toString();
     }
 
@@ -94,6 +101,23 @@ class GatherPipelineTest {
         GatherPipeline.Outcome outcome = new GatherPipeline(0, SampleLimits.NONE).read(body("a 1\nb{x=\"1} 2\n"), NO_RULES);
         assertEquals(ScrapeResult.Failure.PARSE, outcome.result().failure());
         assertEquals("line 2: unterminated value of label \"x\"", outcome.result().message());
+    }
+
+    /** A reader bug is simulated by a result whose length overstates its body. */
+    @Test
+    void anUnexpectedErrorReadingOneBodyFailsThatTargetAlone() throws Exception {
+        GatherPipeline pipeline = new GatherPipeline(0, SampleLimits.NONE);
+        byte[] bytes = "a 1\n".getBytes(StandardCharsets.UTF_8);
+        GatherPipeline.Outcome broken = pipeline.read(new ScrapeResult(TARGET, bytes, 100, "text/plain", 0.25, null,
+                null), NO_RULES);
+        assertEquals(ScrapeResult.Failure.INTERNAL, broken.result().failure());
+        assertTrue(broken.result().message().startsWith("the gateway failed reading the body: "
+                + "java.lang.ArrayIndexOutOfBoundsException"), broken.result().message());
+        GatherPipeline.Outcome fine = pipeline.read(new ScrapeResult(OTHER, bytes, bytes.length, "text/plain", 0.25,
+                null, null), NO_RULES);
+        String answer = merged(pipeline, List.of(broken, fine));
+        assertTrue(answer.contains("up{instance=\"10.0.0.1:8443\",pod=\"virt-handler-1\"} 0\n"), answer);
+        assertTrue(answer.contains("a{instance=\"10.0.0.2:8443\",pod=\"virt-handler-2\"} 1\n"), answer);
     }
 
     @Test

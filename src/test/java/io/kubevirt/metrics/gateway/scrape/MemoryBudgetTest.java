@@ -32,6 +32,20 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void aResultFailedLaterInThePipelineGivesItsBodysMemoryBack() {
+        MemoryBudget budget = new MemoryBudget(1000);
+        MemoryBudget.Lease lease = budget.lease();
+        assertTrue(lease.grow(300));
+        ScrapeTarget target = new ScrapeTarget("https://10.0.0.1:8443/metrics", true, "10.0.0.1", 8443, "/metrics",
+                Map.of());
+        ScrapeResult result = new ScrapeResult(target, new byte[300], 300, "text/plain", 0.1, null, null, lease);
+        ScrapeResult failed = result.failedWith(ScrapeResult.Failure.INTERNAL, "reading failed");
+        assertEquals(0, budget.used());
+        assertEquals(ScrapeResult.Failure.INTERNAL, failed.failure());
+        assertEquals(null, failed.body());
+    }
+
+    @Test
     void defaultsToHalfTheHeap() {
         assertEquals(Runtime.getRuntime().maxMemory() / 2, new MemoryBudget(TestConfig.of(Map.of())).limit());
         assertEquals(64L << 20, new MemoryBudget(TestConfig.of(Map.of("gateway.scrape.memory-budget", "64M"))).limit());
