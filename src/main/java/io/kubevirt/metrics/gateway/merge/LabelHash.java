@@ -37,9 +37,16 @@ final class LabelHash {
         for (; i + 8 <= to; i += 8) {
             h = Long.rotateLeft((h ^ (long) LONGS.get(b, i)) * K1, 29);
         }
+        int rest = to - i;
         long tail = 0;
-        for (int shift = 0; i < to; i++, shift += 8) {
-            tail |= (b[i] & 0xffL) << shift;
+        if (rest > 0 && to >= 8) {
+            // The last eight bytes of the array up to 'to', shifted down to the rest: names and
+            // values are short, so most of them are mostly tail.
+            tail = (long) LONGS.get(b, to - 8) >>> (64 - 8 * rest);
+        } else {
+            for (int shift = 0; i < to; i++, shift += 8) {
+                tail |= (b[i] & 0xffL) << shift;
+            }
         }
         return Long.rotateLeft((h ^ tail) * K1, 29) ^ (to - from);
     }
