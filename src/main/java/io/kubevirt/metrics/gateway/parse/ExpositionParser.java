@@ -1,5 +1,8 @@
 package io.kubevirt.metrics.gateway.parse;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -23,6 +26,10 @@ public final class ExpositionParser {
     /** What {@link #next()} found. */
     public enum Entry { HELP, TYPE, UNIT, SAMPLE }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long NEWLINES = '\n' * ONES;
     private static final boolean[] LABEL_NAME_CHARS = nameChars(false);
     private static final boolean[] METRIC_NAME_CHARS = nameChars(true);
     private static final byte[] NAN = ascii("NaN");
@@ -83,10 +90,7 @@ public final class ExpositionParser {
     public Entry next() throws ParseException {
         while (pos < limit) {
             line++;
-            int end = pos;
-            while (end < limit && buf[end] != '\n') {
-                end++;
-            }
+            int end = lineEnd(pos);
             int start = pos;
             pos = end + 1;
             if (lineLengthLimit > 0 && end - start > lineLengthLimit) {
@@ -105,6 +109,27 @@ public final class ExpositionParser {
             throw new ParseException(line, "expected \"# EOF\" at the end of an OpenMetrics exposition");
         }
         return null;
+    }
+
+    /**
+     * The position of the first '\n' from {@code from} on, or the limit. Lines are long, so this
+     * looks at eight bytes at a time: a byte of x is zero where the byte was a newline, and
+     * {@code (x - ONES) & ~x} sets the top bit of the first zero byte (and maybe of later ones,
+     * by borrow, which the lowest set bit ignores).
+     */
+    private int lineEnd(int from) {
+        int i = from;
+        for (; i + 8 <= limit; i += 8) {
+            long x = (long) LONGS.get(buf, i) ^ NEWLINES;
+            long zeros = (x - ONES) & ~x & (ONES << 7);
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        while (i < limit && buf[i] != '\n') {
+            i++;
+        }
+        return i;
     }
 
     /** The buffer all offsets refer to. */

@@ -247,4 +247,25 @@ class ExpositionParserTest {
         assertEquals(List.of("a{} 1"), entries("a 1", ExpositionFormat.TEXT));
         assertFalse(entries("a 1", ExpositionFormat.TEXT).isEmpty());
     }
+
+    /** Lines end wherever they end: at every offset from the eight-byte steps of the newline search. */
+    @Test
+    void findsEveryLineEndAtAnyOffset() throws ParseException {
+        StringBuilder body = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int n = 0; n < 40; n++) {
+            String name = "m" + "x".repeat(n % 19);
+            String blanks = " ".repeat(n % 7);
+            body.append(name).append(blanks).append(' ').append(n).append('\n');
+            expected.add(name + "{} " + n);
+            body.append("\n".repeat(n % 3)); // Empty lines too.
+        }
+        body.append("last 1"); // And a last line without a newline.
+        expected.add("last{} 1");
+        assertEquals(expected, entries(body.toString(), ExpositionFormat.TEXT));
+        for (int cut = 1; cut < 17; cut++) { // The newline near the limit, inside and past the last eight bytes.
+            String text = "a".repeat(cut) + " 1\n" + "b 2";
+            assertEquals(List.of("a".repeat(cut) + "{} 1", "b{} 2"), entries(text, ExpositionFormat.TEXT));
+        }
+    }
 }
