@@ -147,6 +147,53 @@ public final class GatherLoad {
         return ticks * 10_000_000L; // USER_HZ is 100 on Linux.
     }
 
+    /** What the threads of {@link #cpuByThread} are grouped into, in the order of the table. */
+    static final List<String> THREAD_GROUPS = List.of("event loops", "read, merge", "answer", "GC", "JIT", "other");
+
+    /**
+     * User plus system CPU time of the process' threads in nanoseconds, grouped by what they do:
+     * Vert.x event loops (HTTP both ways, TLS, the scrapes' gzip), the gather pool (reading and
+     * merging bodies), the answer pool, HotSpot's collector and JIT compiler threads. From
+     * /proc/PID/task (Linux); a thread gone meanwhile is lost. The kernel keeps 15 characters of
+     * a name: HotSpot gives it the first ones, the native executable the last ones.
+     */
+    static Map<String, Long> cpuByThread(ProcessHandle process) throws Exception {
+        Map<String, Long> groups = new java.util.LinkedHashMap<>();
+        THREAD_GROUPS.forEach(group -> groups.put(group, 0L));
+        List<Path> tasks;
+        try (var list = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            tasks = list.toList();
+        }
+        for (Path task : tasks) {
+            String stat;
+            try {
+                stat = Files.readString(task.resolve("stat"));
+            } catch (java.io.IOException e) {
+                continue; // The thread ended.
+            }
+            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long nanos = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+            groups.merge(threadGroup(name), nanos, Long::sum);
+        }
+        return groups;
+    }
+
+    private static String threadGroup(String name) {
+        if (name.startsWith("vert.x-eventloo") || name.contains("loop-thread-")) {
+            return "event loops";
+        } else if (name.startsWith("gather-")) {
+            return "read, merge";
+        } else if (name.startsWith("answer-")) {
+            return "answer";
+        } else if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")) {
+            return "GC";
+        } else if (name.contains("CompilerThre")) {
+            return "JIT";
+        }
+        return "other";
+    }
+
     /** A memory figure of /proc/PID/status (VmRSS now, VmHWM the peak), in MB. */
     static double memory(ProcessHandle process, String field) throws Exception {
         String line = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()

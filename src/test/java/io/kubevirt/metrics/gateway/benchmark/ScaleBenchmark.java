@@ -23,8 +23,10 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
@@ -67,8 +69,9 @@ public final class ScaleBenchmark {
         }
     }
 
+    /** @param cpuByThread milliseconds of CPU per plain gather by {@link GatherLoad#THREAD_GROUPS} */
     record GatewayFigures(Artifact artifact, String heap, double plainP50, double plainP90, double gzipP50,
-            double gzipP90, double cpuPerGather, double peakRss) {
+            double gzipP90, double cpuPerGather, double peakRss, Map<String, Double> cpuByThread) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -198,7 +201,7 @@ public final class ScaleBenchmark {
         String heap = System.getProperty("scale.heap", "").isBlank() ? ImageFlags.manifestHeap(artifact)
                 : System.getProperty("scale.heap");
         try (PackagedGateway gateway = PackagedGateway.startWithFileTargets(artifact, fileSd.toString(), tls,
-                java.util.Map.of("gateway.scrape.timeout", "30s"), ImageFlags.withHeap(artifact, heap))) {
+                Map.of("gateway.scrape.timeout", "30s"), ImageFlags.withHeap(artifact, heap))) {
             String url = "https://127.0.0.1:" + gateway.port() + "/metrics";
             answerBytes[0] = check(fetch(client, gateway, false), targets.size()).length();
             long warmUntil = System.nanoTime() + WARM_UP_LIMIT.toNanos();
@@ -207,10 +210,14 @@ public final class ScaleBenchmark {
             }
             double[] plain = new double[ROUNDS];
             long cpuBefore = GatherLoad.cpuNanos(gateway);
+            Map<String, Long> threadsBefore = GatherLoad.cpuByThread(gateway.process());
             for (int i = 0; i < ROUNDS; i++) {
                 plain[i] = curl(url, false);
             }
             double cpu = (GatherLoad.cpuNanos(gateway) - cpuBefore) / 1e6 / ROUNDS;
+            Map<String, Double> cpuByThread = new LinkedHashMap<>();
+            GatherLoad.cpuByThread(gateway.process()).forEach((group, nanos) ->
+                    cpuByThread.put(group, (nanos - threadsBefore.get(group)) / 1e6 / ROUNDS));
             double[] gzip = new double[ROUNDS];
             for (int i = 0; i < ROUNDS; i++) {
                 gzip[i] = curl(url, true);
@@ -218,7 +225,7 @@ public final class ScaleBenchmark {
             check(fetch(client, gateway, true), targets.size()); // Still complete, and valid gzip.
             return new GatewayFigures(artifact, heap, GatherLoad.percentile(plain, 50), GatherLoad.percentile(plain, 90),
                     GatherLoad.percentile(gzip, 50), GatherLoad.percentile(gzip, 90), cpu,
-                    GatherLoad.memory(gateway.process(), "VmHWM"));
+                    GatherLoad.memory(gateway.process(), "VmHWM"), cpuByThread);
         }
     }
 
@@ -315,6 +322,20 @@ public final class ScaleBenchmark {
                         g.artifact().name().toLowerCase(Locale.ROOT), g.heap(), g.plainP50(), g.plainP90(), g.gzipP50(),
                         g.gzipP90(), g.cpuPerGather(), g.peakRss(), g.plainP50() / row.floor(), g.gzipP50() / g.plainP50(),
                         row.federate(), row.federate() / g.plainP50(), row.prometheusRss()));
+            }
+        }
+        table.append("\nCPU per plain gather by thread (ms; event loops: HTTP both ways, TLS and the scrapes' gzip; "
+                + "read, merge: the gather pool; GC and JIT: HotSpot's own threads, while the native executable "
+                + "collects in the thread that allocates):\n\n");
+        table.append("| virt-handlers | artifact | ").append(String.join(" | ", GatherLoad.THREAD_GROUPS))
+                .append(" |\n|").append(" --- |".repeat(2 + GatherLoad.THREAD_GROUPS.size())).append('\n');
+        for (Row row : rows) {
+            for (GatewayFigures g : row.gateways()) {
+                table.append(String.format(Locale.ROOT, "| %d | %s |", row.handlers(),
+                        g.artifact().name().toLowerCase(Locale.ROOT)));
+                GatherLoad.THREAD_GROUPS.forEach(group -> table.append(String.format(Locale.ROOT, " %.0f |",
+                        g.cpuByThread().get(group))));
+                table.append('\n');
             }
         }
         table.append("\n![Latency and peak memory against series](scale.png)\n").append(END);
