@@ -37,6 +37,11 @@ final class RegexLiterals {
         return whole;
     }
 
+    /** What every match starts with; empty when unknown. */
+    String prefix() {
+        return prefix;
+    }
+
     /** False when the input cannot match the regex; true says only that it may. */
     boolean admits(CharSequence input) {
         if (whole) {

@@ -31,6 +31,11 @@ public final class RelabelRule {
     private final Map<String, Integer> namedGroups;
     /** What every match contains: a cheap first test. */
     private final RegexLiterals literals;
+    /**
+     * For drop, keep and replace: the regex's prefix as the bytes of a key, when it is ASCII the
+     * text format does not escape; null otherwise. An input without it is decided at once.
+     */
+    private final byte[] prefixKey;
     private final long modulus;
     private final String targetLabel;
     private final String replacement;
@@ -63,6 +68,11 @@ public final class RelabelRule {
         }
         this.namedGroups = pattern.namedGroups();
         this.literals = RegexLiterals.of(this.regex);
+        boolean onRegex = this.action == RelabelAction.DROP || this.action == RelabelAction.KEEP
+                || this.action == RelabelAction.REPLACE;
+        this.prefixKey = onRegex && literals.prefix().chars().allMatch(c -> c >= ' ' && c < 0x7f && c != '\\'
+                && c != '"') && !literals.prefix().isEmpty() ? literals.prefix().getBytes(StandardCharsets.US_ASCII)
+                : null;
         validate(modulus != null, separator != null, regex != null, replacement != null, sourceLabels != null);
     }
 
@@ -182,6 +192,11 @@ public final class RelabelRule {
         if (action == RelabelAction.KEEPEQUAL || action == RelabelAction.DROPEQUAL) {
             key.separate();
             labels.appendKey(targetLabel, key);
+        }
+        if (prefixKey != null && !key.mayStartWith(prefixKey)) {
+            // Cannot match: decided without the memory of recent inputs, which such inputs (a
+            // rule on the names of one family, say, seeing every other one) would only wash out.
+            return action != RelabelAction.KEEP;
         }
         if (s.last == null || !s.lastKey.contentEquals(key)) {
             if (s.recent == null && s.last != null) {

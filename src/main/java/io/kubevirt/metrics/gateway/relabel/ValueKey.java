@@ -51,6 +51,27 @@ public final class ValueKey {
         return Arrays.equals(bytes, 0, length, other, 0, other.length);
     }
 
+    /**
+     * False when the joined text this key stands for cannot start with {@code prefix}, which must
+     * be ASCII that the text format does not escape: then the key's bytes, escaped text, equal the
+     * text's up to the first byte that differs from the prefix. True when it may, or when the
+     * prefix reaches past the first value (the key's separator is not the rule's).
+     */
+    boolean mayStartWith(byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (i == length) {
+                return false; // The text is shorter than the prefix.
+            }
+            if (bytes[i] == SEPARATOR) {
+                return true;
+            }
+            if (bytes[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     int hash() {
         int h = 1;
         for (int i = 0; i < length; i++) {
