@@ -68,12 +68,16 @@ public final class RelabelRule {
         }
         this.namedGroups = pattern.namedGroups();
         this.literals = RegexLiterals.of(this.regex);
-        boolean onRegex = this.action == RelabelAction.DROP || this.action == RelabelAction.KEEP
-                || this.action == RelabelAction.REPLACE;
-        this.prefixKey = onRegex && literals.prefix().chars().allMatch(c -> c >= ' ' && c < 0x7f && c != '\\'
-                && c != '"') && !literals.prefix().isEmpty() ? literals.prefix().getBytes(StandardCharsets.US_ASCII)
-                : null;
+        this.prefixKey = prefixKey(this.action, literals.prefix());
         validate(modulus != null, separator != null, regex != null, replacement != null, sourceLabels != null);
+    }
+
+    /** A rule's prefix key (the field): null for other actions, no prefix, or one the text format escapes. */
+    private static byte[] prefixKey(RelabelAction action, String prefix) {
+        boolean onRegex = action == RelabelAction.DROP || action == RelabelAction.KEEP
+                || action == RelabelAction.REPLACE;
+        boolean plainAscii = prefix.chars().allMatch(c -> c >= ' ' && c < 0x7f && c != '\\' && c != '"');
+        return onRegex && plainAscii && !prefix.isEmpty() ? prefix.getBytes(StandardCharsets.US_ASCII) : null;
     }
 
     /** Prometheus' relabel.Config.Validate, with its messages, prefixed by the field concerned. */
@@ -194,8 +198,8 @@ public final class RelabelRule {
             labels.appendKey(targetLabel, key);
         }
         if (prefixKey != null && !key.mayStartWith(prefixKey)) {
-            // Cannot match: decided without the memory of recent inputs, which such inputs (a
-            // rule on the names of one family, say, seeing every other one) would only wash out.
+            // Cannot match: decided without the memory of recent inputs, which such inputs (every
+            // other family's series, for a rule on one family) would only wash out.
             return action != RelabelAction.KEEP;
         }
         if (s.last == null || !s.lastKey.contentEquals(key)) {
