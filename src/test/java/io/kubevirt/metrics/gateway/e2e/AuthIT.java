@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.PrometheusServer;
 import io.kubevirt.metrics.gateway.testing.ReviewingApiServer;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
@@ -34,6 +35,7 @@ class AuthIT {
     private final Vertx vertx = Vertx.vertx();
     private final KubernetesMockServer apiServer = new KubernetesMockServer(false);
     private PackagedGateway gateway;
+    private SelfSignedCertificate tls;
 
     @BeforeAll
     void start() throws Exception {
@@ -43,7 +45,7 @@ class AuthIT {
                         ? spec.path("nonResourceAttributes").path("path").asText().equals("/metrics")
                         : spec.path("resourceAttributes").path("namespace").asText().equals("team-a"));
 
-        SelfSignedCertificate tls = SelfSignedCertificate.generate();
+        tls = SelfSignedCertificate.generate();
         String body = Samples.text("legacy-names/virt-handler.prom");
         StubTarget a = new StubTarget(vertx, () -> body, tls.certFile().toString(), tls.keyFile().toString());
         StubTarget b = new StubTarget(vertx, () -> body, tls.certFile().toString(), tls.keyFile().toString());
@@ -95,5 +97,50 @@ class AuthIT {
         assertEquals(403, get("/api/v1/targets", "tenant-token").statusCode());
         assertEquals(200, get("/api/v1/targets", "admin-token").statusCode());
         assertEquals(200, get("/q/health/ready", null).statusCode());
+    }
+
+    /**
+     * The real Prometheus through the gate, as a ServiceMonitor with a bearer token scrapes: each
+     * job's token decides what it gets, and a job without one is down.
+     */
+    @Test
+    void prometheusScrapesWithItsBearerToken() throws Exception {
+        try (PrometheusServer prometheus = PrometheusServer.start("""
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: admin
+                    scheme: https
+                    authorization: {credentials: admin-token}
+                    tls_config: {ca_file: '%1$s', server_name: localhost}
+                    static_configs: [{targets: ['%2$s']}]
+                  - job_name: tenant
+                    scheme: https
+                    authorization: {credentials: tenant-token}
+                    tls_config: {ca_file: '%1$s', server_name: localhost}
+                    static_configs: [{targets: ['%2$s']}]
+                  - job_name: anonymous
+                    scheme: https
+                    tls_config: {ca_file: '%1$s', server_name: localhost}
+                    static_configs: [{targets: ['%2$s']}]
+                """.formatted(tls.certFile(), gateway.address()))) {
+            prometheus.awaitFirstScrapes(3, Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(prometheus,
+                    "kubevirt_vmi_memory_resident_bytes{job=\"admin\",namespace=\"team-b\"}") > 0);
+            // Prometheus' own up has no pod label; the gateway's up of each target has one.
+            assertEquals(1, count(prometheus, "up{job=\"admin\",pod=\"\"} == 1"));
+            assertEquals(1, count(prometheus, "up{job=\"tenant\",pod=\"\"} == 1"));
+            assertEquals(1, count(prometheus, "up{job=\"anonymous\",pod=\"\"} == 0"));
+            assertEquals(2, count(prometheus, "up{job=\"admin\",pod=~\"virt-handler-.\"} == 1"));
+            assertEquals(1, count(prometheus, "up{job=\"tenant\",pod=~\"virt-handler-.\"} == 1"));
+            assertTrue(count(prometheus, "kubevirt_vmi_memory_resident_bytes{job=\"tenant\",namespace=\"team-a\"}") > 0);
+            assertEquals(0, count(prometheus, "kubevirt_vmi_memory_resident_bytes{job=\"tenant\",namespace=\"team-b\"}"));
+            assertEquals(0, count(prometheus, "{job=\"tenant\",__name__=~\"kubevirt_metrics_gateway_.+\"}"));
+        }
+    }
+
+    /** How many series the instant query returns. */
+    private static int count(PrometheusServer prometheus, String promql) throws Exception {
+        return prometheus.query(promql).size();
     }
 }
