@@ -5,12 +5,14 @@ import io.kubevirt.metrics.gateway.testing.HttpStub;
 import io.kubevirt.metrics.gateway.testing.ImageFlags;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway.Artifact;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -141,9 +143,14 @@ public final class GatherLoad {
 
     /** User plus system CPU time of the gateway process, from /proc (Linux). */
     static long cpuNanos(PackagedGateway gateway) throws Exception {
-        String[] stat = Files.readString(Path.of("/proc", Long.toString(gateway.process().pid()), "stat"))
-                .replaceAll(".*\\) ", "").split(" ");
-        long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]); // utime, stime
+        return cpuNanos(Files.readString(Path.of("/proc", Long.toString(gateway.process().pid()), "stat")));
+    }
+
+    /** User plus system CPU time of a /proc stat line (a process' or a thread's). */
+    private static long cpuNanos(String stat) {
+        // The name, in parentheses, may hold spaces: the fields are counted after its end.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
         return ticks * 10_000_000L; // USER_HZ is 100 on Linux.
     }
 
@@ -158,7 +165,7 @@ public final class GatherLoad {
      * a name: HotSpot gives it the first ones, the native executable the last ones.
      */
     static Map<String, Long> cpuByThread(ProcessHandle process) throws Exception {
-        Map<String, Long> groups = new java.util.LinkedHashMap<>();
+        Map<String, Long> groups = new LinkedHashMap<>();
         THREAD_GROUPS.forEach(group -> groups.put(group, 0L));
         List<Path> tasks;
         try (var list = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
@@ -168,13 +175,11 @@ public final class GatherLoad {
             String stat;
             try {
                 stat = Files.readString(task.resolve("stat"));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 continue; // The thread ended.
             }
             String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long nanos = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
-            groups.merge(threadGroup(name), nanos, Long::sum);
+            groups.merge(threadGroup(name), cpuNanos(stat), Long::sum);
         }
         return groups;
     }
