@@ -48,8 +48,8 @@ public class GatewayMetrics {
                 .baseUnit("bytes")
                 .register(registry);
         Gauge.builder(PREFIX + "memory.budget.used", budget, MemoryBudget::used)
-                .description("The memory the scraped bodies in use take now; a body that would take it over the "
-                        + "budget fails its target with reason memory_budget.")
+                .description("The memory the scraped bodies take now (in use, or kept for their target's next "
+                        + "body); a body that would take it over the budget fails its target with reason memory_budget.")
                 .baseUnit("bytes")
                 .register(registry);
         for (TargetSource source : discovery.sources()) {

@@ -87,10 +87,17 @@ public record ScrapeResult(ScrapeTarget target, byte[] body, int length, String 
         return failed(target, durationSeconds, reason, detail);
     }
 
-    /** Gives the body's share of the memory budget back: the body is no longer used. */
+    /**
+     * Gives the body's share of the memory budget back: the body is no longer used, and its buffer
+     * becomes the target's spare for its next scrape.
+     */
     public void releaseMemory() {
         if (memory != null) {
-            memory.release();
+            if (body != null) {
+                memory.recycle(body);
+            } else {
+                memory.release();
+            }
         }
     }
 }

@@ -24,7 +24,6 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +45,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Scraper {
     static final String USER_AGENT = "kubevirt-metrics-gateway";
+    private static final byte[] EMPTY = new byte[0];
 
     private static final Logger LOG = Logger.getLogger(Scraper.class);
     /** A target's failed TLS handshakes are logged at most this often. */
@@ -132,10 +132,11 @@ public class Scraper {
         client.close();
     }
 
-    /** Forgets what it remembers of targets that are gone. */
+    /** Forgets what it remembers of targets that are gone, and drops their spare buffers. */
     public void retain(Set<String> urls) {
         lastBodySizes.keySet().retainAll(urls);
         lastTlsWarning.keySet().retainAll(urls);
+        budget.retain(urls);
     }
 
     /** Scrapes one target; the future always completes normally, failures are in the result. */
@@ -195,10 +196,12 @@ public class Scraper {
         final AtomicBoolean done = new AtomicBoolean();
         volatile HttpClientRequest request;
         long timer = -1;
-        final MemoryBudget.Lease memory = budget.lease();
+        final MemoryBudget.Lease memory;
         final BodySizes last;
         byte[] body;
         int length;
+        /** The buffer of the target's last body, for this one's (see {@link #resize}); null once used or dropped. */
+        private byte[] spare;
 
         /**
          * The body's buffer starts at the target's last size and an eighth, so that it rarely
@@ -207,9 +210,11 @@ public class Scraper {
         Exchange(ScrapeTarget target, CompletableFuture<ScrapeResult> result) {
             this.target = target;
             this.result = result;
+            this.memory = budget.lease(target.url());
             this.last = lastBodySizes.getOrDefault(target.url(), BodySizes.NONE);
-            body = new byte[0];
-            resize(startSize(last.received()));
+            spare = memory.takeSpare();
+            body = EMPTY;
+            resize(startSize(last.received()), last.received());
         }
 
         void read(HttpClientResponse response) {
@@ -234,7 +239,7 @@ public class Scraper {
                                 + bodySizeLimit);
                         return;
                     }
-                    if (size > body.length && !resize(size)) {
+                    if (size > body.length && !resize(size, size)) {
                         return;
                     }
                 } catch (NumberFormatException e) {
@@ -259,6 +264,7 @@ public class Scraper {
             }
             done.set(true);
             vertx.cancelTimer(timer);
+            dropSpare();
             lastBodySizes.put(target.url(), new BodySizes(received, length));
             complete(new ScrapeResult(target, body, length, contentType, seconds(), null, null, memory));
         }
@@ -272,7 +278,7 @@ public class Scraper {
                 failOverLimit();
                 return;
             }
-            if (length + n > body.length && !resize(Math.max(body.length * 2L, length + n))) {
+            if (length + n > body.length && !resize(Math.max(body.length * 2L, length + n), length + n)) {
                 return;
             }
             chunk.getBytes(0, n, body, length);
@@ -298,12 +304,12 @@ public class Scraper {
         private boolean decompress() {
             byte[] compressed = body;
             int compressedLength = length;
-            body = new byte[0];
+            body = EMPTY;
             length = 0;
             try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed, 0, compressedLength))) {
                 // Deflate inflates at most 1032-fold: a larger size in the trailer is corrupt.
                 long told = Math.min(trailerSize(compressed, compressedLength), compressedLength * 1032L);
-                if (!resize(Math.max(startSize(last.decoded()), told))) {
+                if (!resize(Math.max(startSize(last.decoded()), told), Math.max(told, last.decoded()))) {
                     return false;
                 }
                 while (true) {
@@ -316,7 +322,7 @@ public class Scraper {
                         failOverLimit();
                         return false;
                     }
-                    if (!resize(Math.max(body.length * 2L, length + 1L))) {
+                    if (!resize(Math.max(body.length * 2L, length + 1L), length + 1L)) {
                         return false;
                     }
                     body[length++] = (byte) next;
@@ -332,18 +338,37 @@ public class Scraper {
         /**
          * Gives the body a buffer of {@code size} bytes (at most the body size limit), within the
          * memory budget, which counts both buffers while the body is copied from the old to the new.
+         * The spare serves instead when it holds the bytes known to be {@code needed} and is at
+         * most twice {@code size}: then it is most likely the buffer the body will end in (of a
+         * decompressed body, not of the compressed one), and it wastes at most half of itself.
          */
-        private boolean resize(long size) {
+        private boolean resize(long size, long needed) {
             int capacity = (int) Math.min(size, bodySizeLimit);
-            if (!memory.grow(capacity)) {
+            byte[] next;
+            if (spare != null && spare.length >= needed && spare.length >= length && spare.length <= 2L * capacity) {
+                next = spare;
+                spare = null;
+            } else if (memory.grow(capacity) || dropSpare() && memory.grow(capacity)) {
+                next = new byte[capacity];
+            } else {
                 warnBudget(target, capacity);
                 fail(ScrapeResult.Failure.MEMORY_BUDGET, "a body buffer of " + capacity + " bytes would take the bodies"
                         + " in memory over gateway.scrape.memory-budget=" + budget.limit() + " bytes");
                 return false;
             }
-            int old = body.length;
-            body = Arrays.copyOf(body, capacity);
-            memory.shrink(old);
+            System.arraycopy(body, 0, next, 0, length);
+            memory.shrink(body.length);
+            body = next;
+            return true;
+        }
+
+        /** Gives the spare's room back, if this exchange still holds it; false when it did not. */
+        private boolean dropSpare() {
+            if (spare == null) {
+                return false;
+            }
+            memory.shrink(spare.length);
+            spare = null;
             return true;
         }
 
@@ -356,6 +381,7 @@ public class Scraper {
             CompletableFuture<ScrapeResult> future = result;
             result = null;
             body = null;
+            spare = null;
             future.complete(outcome);
         }
 

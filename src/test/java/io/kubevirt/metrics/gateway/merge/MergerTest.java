@@ -356,6 +356,26 @@ class MergerTest {
                 + "\n# TYPE b gauge\nb 1\n", merge());
     }
 
+    /**
+     * A body's buffer is reused for the target's next body (see scrape's MemoryBudget): what
+     * follows the body in it is the last body's rest, and must not be read.
+     */
+    @Test
+    void readsNothingOfTheBufferPastTheBody() throws ParseException {
+        String stale = "5e3\n# TYPE c counter\nc_total{d=\"e\"} 1\n# HELP a stale\n\"\\";
+        for (String body : List.of("# TYPE a gauge\na{b=\"1\"} 1\na{b=\"2\"} 2\n", "a 1\nb{c=\"d\"} 2")) {
+            add(body, Map.of("pod", "p"));
+            String exact = merge();
+            sources.clear();
+            byte[] reused = (body + stale).getBytes(StandardCharsets.UTF_8);
+            sources.add(new Merger.Source("source", TargetExpositionReader.read(reused, body.length(),
+                    ExpositionFormat.TEXT, new SeriesLabeling(TargetLabels.of(Map.of("pod", "p")), true,
+                            RelabelRules.NONE))));
+            assertEquals(exact, merge());
+            sources.clear();
+        }
+    }
+
     @Test
     void writesSpecialValuesCanonically() throws ParseException {
         add("a{c=\"1\"} nan\na{c=\"2\"} inf\na{c=\"3\"} -Infinity\n", Map.of());

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -125,6 +126,40 @@ class ScraperTest {
         ScrapeResult result = scrape(stub(BODY).delay(Duration.ofSeconds(3)), Map.of(), Duration.ofMillis(300));
         assertEquals(ScrapeResult.Failure.TIMEOUT, result.failure());
         assertTrue(result.durationSeconds() < 2.5, "took " + result.durationSeconds());
+    }
+
+    @Test
+    void aBodysBufferServesItsTargetsNextScrapeOnceReleased() {
+        StubTarget target = stub(BODY); // Gzip-compressed: received in one buffer, decompressed into another.
+        Map<String, String> config = Map.of("gateway.scrape.tls.ca-file", certificate.certFile().toString());
+        MemoryBudget budget = new MemoryBudget(TestConfig.of(config));
+        Scraper scraper = new Scraper(vertx, TestConfig.of(config), budget);
+        ScrapeTarget pod = new ScrapeTarget("https://127.0.0.1:" + target.port() + "/metrics", true, "127.0.0.1",
+                target.port(), "/metrics", Map.of());
+        ScrapeResult first = scraper.scrape(pod, Duration.ofSeconds(5)).join();
+        ScrapeResult whileHeld = scraper.scrape(pod, Duration.ofSeconds(5)).join();
+        assertTrue(first.body() != whileHeld.body(), "a body still in use is nobody's spare");
+        whileHeld.releaseMemory();
+        first.releaseMemory();
+        assertEquals(first.body().length, budget.used(), "the last buffer released is kept, and counted");
+
+        target.body(() -> "# TYPE up gauge\nup 0\n".repeat(2000)); // The same size, other bytes.
+        ScrapeResult next = scraper.scrape(pod, Duration.ofSeconds(5)).join();
+        assertTrue(first.body() == next.body(), "the spare serves");
+        assertEquals("# TYPE up gauge\nup 0\n".repeat(2000), new String(next.body(), 0, next.length(),
+                StandardCharsets.UTF_8));
+        next.releaseMemory();
+
+        target.body(() -> "up 1\n"); // Far smaller: the body's buffer is sized by the last one, once more.
+        scraper.scrape(pod, Duration.ofSeconds(5)).join().releaseMemory();
+        ScrapeResult small = scraper.scrape(pod, Duration.ofSeconds(5)).join();
+        assertTrue(first.body() != small.body(), "a spare that would waste more than half of itself goes");
+        assertEquals("up 1\n", new String(small.body(), 0, small.length(), StandardCharsets.UTF_8));
+        small.releaseMemory();
+        assertEquals(small.body().length, budget.used());
+
+        scraper.retain(Set.of());
+        assertEquals(0, budget.used(), "a target gone, its spare goes");
     }
 
     /** A target that answers {@code body} as is, with this Content-Encoding. */
