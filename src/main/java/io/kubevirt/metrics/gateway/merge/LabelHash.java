@@ -1,8 +1,6 @@
 package io.kubevirt.metrics.gateway.merge;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import io.kubevirt.metrics.gateway.parse.ByteRuns;
 
 /**
  * 64-bit hashes of series identities. A series' hash is the sum of the hashes of its name and of
@@ -11,8 +9,6 @@ import java.nio.ByteOrder;
  * this runs for every label of every sample.
  */
 final class LabelHash {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
-            ByteOrder.LITTLE_ENDIAN);
     private static final long K1 = 0x9e3779b97f4a7c15L;
     private static final long K2 = 0xc2b2ae3d27d4eb4fL;
     private static final long NAME_SEED = 0x243f6a8885a308d3L;
@@ -35,14 +31,14 @@ final class LabelHash {
     private static long bytes(long h, byte[] b, int from, int to) {
         int i = from;
         for (; i + 8 <= to; i += 8) {
-            h = Long.rotateLeft((h ^ (long) LONGS.get(b, i)) * K1, 29);
+            h = Long.rotateLeft((h ^ (long) ByteRuns.LONGS.get(b, i)) * K1, 29);
         }
         int rest = to - i;
         long tail = 0;
         if (rest > 0 && to >= 8) {
             // The last eight bytes of the array up to 'to', shifted down to the rest: names and
             // values are short, so most of them are mostly tail.
-            tail = (long) LONGS.get(b, to - 8) >>> (64 - 8 * rest);
+            tail = (long) ByteRuns.LONGS.get(b, to - 8) >>> (64 - 8 * rest);
         } else {
             for (int shift = 0; i < to; i++, shift += 8) {
                 tail |= (b[i] & 0xffL) << shift;

@@ -3,6 +3,7 @@ package io.kubevirt.metrics.gateway.merge;
 import static io.kubevirt.metrics.gateway.merge.TargetExposition.EXTRA;
 import static io.kubevirt.metrics.gateway.merge.TargetExposition.STRIDE;
 
+import io.kubevirt.metrics.gateway.parse.ByteRuns;
 import io.kubevirt.metrics.gateway.parse.Escapes;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.parse.ExpositionParser;
@@ -478,7 +479,7 @@ public final class TargetExpositionReader {
     /** The family a sample of this name belongs to (see the class comment). */
     private Family resolve(byte[] buf, int start, int end) {
         if (lastFamily != null && buf == body
-                && Arrays.equals(body, lastNameStart, lastNameEnd, buf, start, end)) {
+                && ByteRuns.equal(body, lastNameStart, lastNameEnd, buf, start, end)) {
             return lastFamily; // Fast path: same name as the previous sample.
         }
         Family family = null;

@@ -1,8 +1,8 @@
 package io.kubevirt.metrics.gateway.merge;
 
+import io.kubevirt.metrics.gateway.parse.ByteRuns;
 import io.kubevirt.metrics.gateway.parse.Escapes;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -120,7 +120,7 @@ public final class TargetLabels {
         }
         for (long m = candidates[slot(buf, from, to)]; m != 0; m &= m - 1) {
             int i = Long.numberOfTrailingZeros(m);
-            if (Arrays.equals(names[i], 0, names[i].length, buf, from, to)) {
+            if (ByteRuns.equal(names[i], 0, names[i].length, buf, from, to)) {
                 return i;
             }
         }
@@ -129,7 +129,7 @@ public final class TargetLabels {
 
     private int scan(byte[] buf, int from, int to) {
         for (int i = 0; i < names.length; i++) {
-            if (Arrays.equals(names[i], 0, names[i].length, buf, from, to)) {
+            if (ByteRuns.equal(names[i], 0, names[i].length, buf, from, to)) {
                 return i;
             }
         }

@@ -1,8 +1,5 @@
 package io.kubevirt.metrics.gateway.parse;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -26,8 +23,6 @@ public final class ExpositionParser {
     /** What {@link #next()} found. */
     public enum Entry { HELP, TYPE, UNIT, SAMPLE }
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
-            ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long NEWLINES = '\n' * ONES;
     private static final boolean[] LABEL_NAME_CHARS = nameChars(false);
@@ -52,6 +47,8 @@ public final class ExpositionParser {
     private boolean textCanonical;
     private MetricType type;
     private int labelCount;
+    /** A bit per label name of the sample, by its length and first byte: two names of different bits differ. */
+    private long labelNameBits;
     private int[] labelOffsets = new int[4 * 16];
     private boolean[] labelCanonical = new boolean[16];
     private int valueStart;
@@ -120,7 +117,7 @@ public final class ExpositionParser {
     private int lineEnd(int from) {
         int i = from;
         for (; i + 8 <= limit; i += 8) {
-            long x = (long) LONGS.get(buf, i) ^ NEWLINES;
+            long x = (long) ByteRuns.LONGS.get(buf, i) ^ NEWLINES;
             long zeros = (x - ONES) & ~x & (ONES << 7);
             if (zeros != 0) {
                 return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
@@ -347,6 +344,7 @@ public final class ExpositionParser {
     private void parseSample(int p, int end) throws ParseException {
         p = metricName(p, end);
         labelCount = 0;
+        labelNameBits = 0;
         if (p < end && buf[p] == '{') {
             p = labels(p + 1, end, true);
         }
@@ -500,13 +498,15 @@ public final class ExpositionParser {
     }
 
     private void addLabel(int ns, int ne, int vs, int ve, boolean canonical) throws ParseException {
-        for (int i = 0; i < labelCount; i++) {
-            int s = labelNameStart(i);
-            int e = labelNameEnd(i);
-            if (e - s == ne - ns && buf[s] == buf[ns] && Arrays.equals(buf, s, e, buf, ns, ne)) {
-                throw error("duplicate label name \"" + text(ns, ne) + "\"");
+        long bit = 1L << ((ne - ns) * 31 + buf[ns]); // The shift takes the low six bits.
+        if ((labelNameBits & bit) != 0) { // Rarely: the names are compared only then.
+            for (int i = 0; i < labelCount; i++) {
+                if (ByteRuns.equal(buf, labelNameStart(i), labelNameEnd(i), buf, ns, ne)) {
+                    throw error("duplicate label name \"" + text(ns, ne) + "\"");
+                }
             }
         }
+        labelNameBits |= bit;
         if (labelCount == labelCanonical.length) {
             labelOffsets = Arrays.copyOf(labelOffsets, labelOffsets.length * 2);
             labelCanonical = Arrays.copyOf(labelCanonical, labelCanonical.length * 2);

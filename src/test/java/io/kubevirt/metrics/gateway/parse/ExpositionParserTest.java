@@ -105,6 +105,7 @@ class ExpositionParserTest {
         "bad label name | a{1x=\"1\"} 1 | line 1: expected a label name or '}', found \"1x=\"1\"} 1\"",
         "missing comma | a{x=\"1\" y=\"2\"} 1 | line 1: expected ',' or '}' after a label value, found \"y=\"2\"} 1\"",
         "duplicate label | a{x=\"1\",x=\"2\"} 1 | line 1: duplicate label name \"x\"",
+        "duplicate among names alike | a{ab=\"1\",ac=\"2\",Bx=\"3\",ab=\"4\"} 1 | line 1: duplicate label name \"ab\"",
         "bad metric name | 1a 1 | line 1: expected a metric name, found \"1a 1\"",
         "bad type | # TYPE a countr | line 1: invalid metric type \"countr\"",
         "OpenMetrics type in text | # TYPE a info | line 1: invalid metric type \"info\"",
@@ -136,6 +137,19 @@ class ExpositionParserTest {
     void acceptsNumbersWithinADouble(String value) throws ParseException {
         byte[] body = ("a " + value + "\n").getBytes(StandardCharsets.UTF_8);
         assertEquals(ExpositionParser.Entry.SAMPLE, new ExpositionParser(body, body.length, ExpositionFormat.TEXT).next());
+    }
+
+    /**
+     * Names are compared only when a quick check (length times 31 plus the first byte, modulo 64)
+     * says they may be equal: "a" and "Bx" pass it, as do "ab" and "ac", and are still told apart.
+     */
+    @Test
+    void tellsLabelNamesApartThatLookAlike() throws ParseException {
+        byte[] body = "m{a=\"1\",Bx=\"2\",ab=\"3\",ac=\"4\"} 1\n".getBytes(StandardCharsets.UTF_8);
+        ExpositionParser parser = new ExpositionParser(body, body.length, ExpositionFormat.TEXT);
+        assertEquals(ExpositionParser.Entry.SAMPLE, parser.next());
+        assertEquals(4, parser.labelCount());
+        assertEquals("Bx", text(body, parser.labelNameStart(1), parser.labelNameEnd(1)));
     }
 
     @Test
