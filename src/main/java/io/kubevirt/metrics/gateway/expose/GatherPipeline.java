@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -123,6 +124,24 @@ public final class GatherPipeline {
                     + "please report it with this trace", target.url());
             return new Outcome(result.failedWith(ScrapeResult.Failure.INTERNAL, "the gateway failed reading the body: "
                     + e), labels, null, 0);
+        }
+    }
+
+    /**
+     * The merge of the outcomes (see {@link #merge}), with the gateway's own metrics read just
+     * before it, as an answer that holds their bodies. Should merging fail (a bug: besides the
+     * bodies, read already, it reads only what the gateway writes itself), the bodies are given
+     * back at once: kept, their share of the memory budget would fail the targets of every later
+     * gather with memory_budget.
+     */
+    SharedAnswer answer(List<Outcome> outcomes, RelabelConfig config, Supplier<byte[]> ownMetrics)
+            throws ParseException {
+        List<ScrapeResult> results = outcomes.stream().map(Outcome::result).toList();
+        try {
+            return new SharedAnswer(merge(outcomes, config, ownMetrics.get()), results);
+        } catch (ParseException | RuntimeException | Error e) {
+            results.forEach(ScrapeResult::releaseMemory);
+            throw e;
         }
     }
 

@@ -1,7 +1,6 @@
 package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
-import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfigStore;
@@ -155,10 +154,10 @@ public class Gatherer {
             states.record(done);
             // The gateway's own metrics are read before this merge: its drops and duration show in
             // the next gather, as Prometheus' own metrics lag its scrapes.
-            byte[] own = registry.scrape(TextFormat.CONTENT_TYPE_004).getBytes(StandardCharsets.UTF_8);
-            MergedExposition merged = pipeline.merge(done, config, own);
-            metrics.recordMerge(merged.report(), done.size(), System.nanoTime() - start);
-            return new SharedAnswer(merged, done.stream().map(GatherPipeline.Outcome::result).toList());
+            SharedAnswer answer = pipeline.answer(done, config,
+                    () -> registry.scrape(TextFormat.CONTENT_TYPE_004).getBytes(StandardCharsets.UTF_8));
+            metrics.recordMerge(answer.report(), done.size(), System.nanoTime() - start);
+            return answer;
         }));
     }
 

@@ -1,5 +1,6 @@
 package io.kubevirt.metrics.gateway.expose;
 
+import io.kubevirt.metrics.gateway.merge.MergeReport;
 import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import java.util.List;
@@ -20,6 +21,10 @@ final class SharedAnswer {
     SharedAnswer(MergedExposition merged, List<ScrapeResult> bodies) {
         this.merged = merged;
         this.bodies = bodies;
+    }
+
+    MergeReport report() {
+        return merged.report();
     }
 
     /** A new hold on the answer, to close when done with it. */

@@ -2,14 +2,19 @@ package io.kubevirt.metrics.gateway.expose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
+import io.kubevirt.metrics.gateway.parse.ParseException;
 import io.kubevirt.metrics.gateway.relabel.RelabelConfig;
+import io.kubevirt.metrics.gateway.scrape.Leases;
+import io.kubevirt.metrics.gateway.scrape.MemoryBudget;
 import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
+import io.kubevirt.metrics.gateway.testing.TestConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +123,19 @@ class GatherPipelineTest {
         String answer = merged(pipeline, List.of(broken, fine));
         assertTrue(answer.contains("up{instance=\"10.0.0.1:8443\",pod=\"virt-handler-1\"} 0\n"), answer);
         assertTrue(answer.contains("a{instance=\"10.0.0.2:8443\",pod=\"virt-handler-2\"} 1\n"), answer);
+    }
+
+    @Test
+    void aMergeThatFailsGivesTheBodiesBack() {
+        MemoryBudget budget = new MemoryBudget(TestConfig.of(Map.of("gateway.scrape.memory-budget", "1M")));
+        byte[] bytes = "a 1\n".getBytes(StandardCharsets.UTF_8);
+        GatherPipeline pipeline = new GatherPipeline(0, SampleLimits.NONE);
+        GatherPipeline.Outcome outcome = pipeline.read(new ScrapeResult(TARGET, bytes, bytes.length, "text/plain",
+                0.25, null, null, Leases.holding(budget, TARGET.url(), 100)), NO_RULES);
+        assertEquals(100, budget.used());
+        assertThrows(ParseException.class, () -> pipeline.answer(List.of(outcome), NO_RULES,
+                () -> "broken{ 1\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(bytes.length, budget.used(), "only the body's buffer is left, as the target's spare");
     }
 
     @Test
