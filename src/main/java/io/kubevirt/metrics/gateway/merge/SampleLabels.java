@@ -1,5 +1,6 @@
 package io.kubevirt.metrics.gateway.merge;
 
+import io.kubevirt.metrics.gateway.parse.ByteRuns;
 import io.kubevirt.metrics.gateway.parse.Escapes;
 import io.kubevirt.metrics.gateway.parse.ExpositionParser;
 import io.kubevirt.metrics.gateway.relabel.LabelSet;
@@ -347,7 +348,7 @@ final class SampleLabels implements LabelSet {
         }
         for (int s = 0; s < present; s++) {
             int j = order[s];
-            if (!Arrays.equals(body, previousNames[2 * s], previousNames[2 * s + 1], body, parser.labelNameStart(j),
+            if (!ByteRuns.equal(body, previousNames[2 * s], previousNames[2 * s + 1], body, parser.labelNameStart(j),
                     parser.labelNameEnd(j))) {
                 return false;
             }

@@ -442,7 +442,7 @@ public final class ExpositionParser {
                 throw error("expected a label name or '}', found " + found(p, end));
             }
             int ne = p;
-            if (ne - ns == NAME_LABEL.length && Arrays.equals(buf, ns, ne, NAME_LABEL, 0, NAME_LABEL.length)) {
+            if (ByteRuns.equal(buf, ns, ne, NAME_LABEL, 0, NAME_LABEL.length)) {
                 // The name is the series' __name__; a second one would make an invalid series.
                 throw error("label name \"__name__\" is reserved");
             }

@@ -338,14 +338,14 @@ public class Scraper {
         /**
          * Gives the body a buffer of {@code size} bytes (at most the body size limit), within the
          * memory budget, which counts both buffers while the body is copied from the old to the new.
-         * The spare serves instead when it holds the bytes known to be {@code needed} and is at
-         * most twice {@code size}: then it is most likely the buffer the body will end in (of a
+         * The spare serves instead when it holds the bytes known to be {@code needed} (never fewer
+         * than the body holds already) and is at most twice {@code size}: then it is most likely the buffer the body will end in (of a
          * decompressed body, not of the compressed one), and it wastes at most half of itself.
          */
         private boolean resize(long size, long needed) {
             int capacity = (int) Math.min(size, bodySizeLimit);
             byte[] next;
-            if (spare != null && spare.length >= needed && spare.length >= length && spare.length <= 2L * capacity) {
+            if (spare != null && spare.length >= needed && spare.length <= 2L * capacity) {
                 next = spare;
                 spare = null;
             } else if (memory.grow(capacity) || dropSpare() && memory.grow(capacity)) {
