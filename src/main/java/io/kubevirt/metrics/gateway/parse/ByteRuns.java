@@ -13,6 +13,9 @@ public final class ByteRuns {
     /** Eight bytes of a byte[] as one little-endian long, at any offset. */
     public static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH = 0x8080808080808080L;
+    private static final long LOW = 0x7f7f7f7f7f7f7f7fL;
 
     private ByteRuns() {
     }
@@ -44,5 +47,25 @@ public final class ByteRuns {
             }
         }
         return true;
+    }
+
+    /**
+     * The top bit of each byte of {@code word} (eight bytes read by {@link #LONGS}) that is a
+     * double quote, a backslash or not ASCII: where the scan of a label value must stop. Zero
+     * when there is none; the lowest set bit is the first.
+     */
+    public static long quotesBackslashesOrNonAscii(long word) {
+        long ascii = word & LOW;
+        return (equalTo(ascii, '"') | equalTo(ascii, '\\') | word) & HIGH;
+    }
+
+    /**
+     * The top bit of each byte of {@code ascii} (bytes 0 to 0x7f) that is {@code c}. A byte plus
+     * {@code 0x80 - c} reaches its top bit exactly when it is at least c, plus {@code 0x7f - c}
+     * when it is more than c, and neither sum leaves its byte: each byte's answer is exact, not
+     * only the first one's, as with the usual zero-byte trick.
+     */
+    private static long equalTo(long ascii, int c) {
+        return (ascii + (0x80 - c) * ONES) & ~(ascii + (0x7f - c) * ONES) & HIGH;
     }
 }

@@ -458,6 +458,7 @@ public final class ExpositionParser {
             int vs = ++p;
             boolean canonical = true;
             while (true) {
+                p = plainValueEnd(p, end);
                 if (p >= end) {
                     throw error("unterminated value of label \"" + text(ns, ne) + "\"");
                 }
@@ -473,9 +474,7 @@ public final class ExpositionParser {
                     canonical &= next == '\\' || next == '"' || next == 'n';
                     // Escapes are ASCII; a byte beyond it starts a character, checked as UTF-8 next.
                     p += next >= 0 ? 2 : 1;
-                } else if (b >= 0) {
-                    p++;
-                } else {
+                } else { // Not ASCII: the one other byte plainValueEnd stops at.
                     int n = utf8Length(p, end);
                     if (n < 0) {
                         throw error("invalid UTF-8 in the value of label \"" + text(ns, ne) + "\"");
@@ -495,6 +494,24 @@ public final class ExpositionParser {
                 throw error("expected ',' or '}' after a label value, found " + found(p, end));
             }
         }
+    }
+
+    /**
+     * The first double quote, backslash or non-ASCII byte from {@code p} on, or {@code end}: the
+     * rest of a label value's bytes need no look, and values are a third of a body, so this
+     * looks at eight bytes at a time.
+     */
+    private int plainValueEnd(int p, int end) {
+        for (; p + 8 <= end; p += 8) {
+            long stops = ByteRuns.quotesBackslashesOrNonAscii((long) ByteRuns.LONGS.get(buf, p));
+            if (stops != 0) {
+                return p + (Long.numberOfTrailingZeros(stops) >>> 3);
+            }
+        }
+        while (p < end && buf[p] >= 0 && buf[p] != '"' && buf[p] != '\\') {
+            p++;
+        }
+        return p;
     }
 
     private void addLabel(int ns, int ne, int vs, int ve, boolean canonical) throws ParseException {

@@ -65,4 +65,44 @@ class ByteRunsTest {
         }
         assertTrue(equal > 50_000, "too few equal runs to tell: " + equal);
     }
+
+    /**
+     * Every byte value at every position of a word, among random bytes: each byte's top bit says
+     * what a byte-by-byte check of the same byte says, so the first one found is exact.
+     */
+    @Test
+    void classifiesEveryByteOfAWordAsOneAtATime() {
+        Random random = new Random(13);
+        byte[] word = new byte[8];
+        for (int round = 0; round < 40; round++) {
+            for (int value = 0; value < 256; value++) {
+                for (int at = 0; at < 8; at++) {
+                    random.nextBytes(word);
+                    if (round % 2 == 0) { // Half the rounds among the bytes next to those it looks for.
+                        for (int i = 0; i < 8; i++) {
+                            word[i] = (byte) "!\"#[\\]\u007f ".charAt(random.nextInt(8));
+                        }
+                    }
+                    word[at] = (byte) value;
+                    long w = (long) ByteRuns.LONGS.get(word, 0);
+                    assertEquals(expected(word, b -> b == '"' || b == '\\' || b < 0),
+                            ByteRuns.quotesBackslashesOrNonAscii(w), () -> Arrays.toString(word));
+                }
+            }
+        }
+    }
+
+    private interface BytePredicate {
+        boolean test(byte b);
+    }
+
+    private static long expected(byte[] word, BytePredicate stop) {
+        long bits = 0;
+        for (int i = 0; i < 8; i++) {
+            if (stop.test(word[i])) {
+                bits |= 0x80L << (8 * i);
+            }
+        }
+        return bits;
+    }
 }

@@ -282,4 +282,22 @@ class ExpositionParserTest {
             assertEquals(List.of("a".repeat(cut) + "{} 1", "b{} 2"), entries(text, ExpositionFormat.TEXT));
         }
     }
+
+    /**
+     * The value scan's stops (the closing quote, a backslash, a character beyond ASCII) at every
+     * offset from its eight-byte steps, and values that end near the line's end.
+     */
+    @Test
+    void findsEveryStopInALabelValueAtAnyOffset() throws ParseException {
+        for (int n = 0; n < 20; n++) {
+            String run = "v".repeat(n);
+            assertEquals("m{a=\"" + run + "\"} 1", one("m{a=\"" + run + "\"} 1"));
+            assertEquals("m{a=\"" + run + "\\\"" + run + "\"} 1", one("m{a=\"" + run + "\\\"" + run + "\"} 1"));
+            assertEquals("m{a=\"" + run + "\\t\"!} 1", one("m{a=\"" + run + "\\t\"} 1"));
+            assertEquals("m{a=\"" + run + "é" + run + "\",b=\"x\"} 1", one("m{a=\"" + run + "é" + run + "\",b=\"x\"} 1"));
+            String unterminated = "m{a=\"" + run;
+            assertTrue(assertThrows(ParseException.class, () -> entries(unterminated + "\n", ExpositionFormat.TEXT))
+                    .getMessage().contains("unterminated value of label \"a\""), unterminated);
+        }
+    }
 }
