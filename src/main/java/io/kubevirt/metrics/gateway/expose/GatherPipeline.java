@@ -19,9 +19,12 @@ import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTarget;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -35,6 +38,8 @@ public final class GatherPipeline {
     private final int sampleLimit;
     private final SampleLimits limits;
     private final SeriesHistory history = new SeriesHistory();
+    /** Each target's labels as the reader wants them: made once, not in every gather. */
+    private final Map<ScrapeTarget, TargetLabels> targetLabels = new ConcurrentHashMap<>();
 
     /**
      * @param sampleLimit most samples per target, 0 for no limit
@@ -101,7 +106,7 @@ public final class GatherPipeline {
      */
     public Outcome read(ScrapeResult result, RelabelConfig config) {
         ScrapeTarget target = result.target();
-        TargetLabels labels = TargetLabels.of(target.labels());
+        TargetLabels labels = targetLabels.computeIfAbsent(target, t -> TargetLabels.of(t.labels()));
         if (!result.ok()) {
             return new Outcome(result, labels, null, 0);
         }
@@ -152,7 +157,7 @@ public final class GatherPipeline {
     public MergedExposition merge(List<Outcome> outcomes, RelabelConfig config, byte[] ownMetrics)
             throws ParseException {
         List<Merger.Source> sources = new ArrayList<>(2 * outcomes.size() + 1);
-        List<ScrapeTarget> targets = new ArrayList<>(outcomes.size());
+        Set<ScrapeTarget> targets = new HashSet<>(2 * outcomes.size());
         for (Outcome outcome : outcomes) {
             ScrapeResult result = outcome.result();
             TargetExposition exposition = outcome.exposition();
@@ -170,6 +175,7 @@ public final class GatherPipeline {
             }
         }
         history.retain(targets);
+        targetLabels.keySet().retainAll(targets);
         sources.add(new Merger.Source("kubevirt-metrics-gateway", TargetExpositionReader.read(ownMetrics,
                 ownMetrics.length, ExpositionFormat.TEXT, SeriesLabeling.NONE)));
         return Merger.merge(sources);

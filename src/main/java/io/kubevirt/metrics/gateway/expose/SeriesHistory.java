@@ -17,19 +17,21 @@ final class SeriesHistory {
     /**
      * Series of this scrape that were not in the previous one; remembers this scrape. A target
      * usually exposes the same series in the same order as before, which one comparison of the
-     * hashes tells; only a change costs sorting them.
+     * hashes tells, and then the hashes remembered stay as they are; only a change costs copying
+     * and sorting them.
      */
     int added(ScrapeTarget target, TargetExposition exposition) {
+        long[] before = previous.get(target);
+        if (before != null && sameSeries(before, exposition)) {
+            return 0;
+        }
         long[] now = new long[exposition.sampleCount()];
         for (int i = 0; i < now.length; i++) {
             now[i] = exposition.seriesHash(i);
         }
-        long[] before = previous.put(target, now);
+        previous.put(target, now);
         if (before == null) {
             return now.length;
-        }
-        if (Arrays.equals(now, before)) {
-            return 0;
         }
         long[] sortedNow = now.clone();
         long[] sortedBefore = before.clone();
@@ -46,6 +48,18 @@ final class SeriesHistory {
             }
         }
         return added;
+    }
+
+    private static boolean sameSeries(long[] hashes, TargetExposition exposition) {
+        if (hashes.length != exposition.sampleCount()) {
+            return false;
+        }
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] != exposition.seriesHash(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** How many series the target had in its previous scrape, or -1 when there was none. */

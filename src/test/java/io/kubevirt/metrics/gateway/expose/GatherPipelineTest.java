@@ -1,7 +1,9 @@
 package io.kubevirt.metrics.gateway.expose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,5 +148,19 @@ class GatherPipelineTest {
         assertEquals(1, pipeline.read(body("a 5\nc{x=\"y\"} 6\n"), NO_RULES).seriesAdded());
         assertEquals(0, pipeline.read(body("c{x=\"y\"} 7\na 8\n"), NO_RULES).seriesAdded(), "the same series reordered");
         assertEquals(2, pipeline.read(body("z 1\nc{x=\"y\"} 7\nb 1\n"), NO_RULES).seriesAdded(), "reordered, one gone, two new");
+    }
+
+    /** A target's labels are made once while it stays, and forgotten with it. */
+    @Test
+    void keepsATargetsLabelsWhileTheTargetStays() throws Exception {
+        GatherPipeline pipeline = new GatherPipeline(0, SampleLimits.NONE);
+        GatherPipeline.Outcome first = pipeline.read(body("a 1\n"), NO_RULES);
+        merged(pipeline, first);
+        GatherPipeline.Outcome second = pipeline.read(body("a 2\n"), NO_RULES);
+        assertSame(first.labels(), second.labels());
+        merged(pipeline, List.of()); // A gather without the target.
+        GatherPipeline.Outcome third = pipeline.read(body("a 3\n"), NO_RULES);
+        assertNotSame(first.labels(), third.labels());
+        assertEquals(first.labels(), third.labels());
     }
 }
