@@ -2,6 +2,7 @@ package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.discovery.DiscoveredTarget;
 import io.kubevirt.metrics.gateway.discovery.ShardMembership;
+import io.kubevirt.metrics.gateway.merge.IndexSpares;
 import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.merge.Merger;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
@@ -40,14 +41,21 @@ public final class GatherPipeline {
     private final SeriesHistory history = new SeriesHistory();
     /** Each target's labels as the reader wants them: made once, not in every gather. */
     private final Map<ScrapeTarget, TargetLabels> targetLabels = new ConcurrentHashMap<>();
+    private final IndexSpares indexSpares;
 
     /**
      * @param sampleLimit most samples per target, 0 for no limit
      * @param limits what each series of a target must keep
      */
     public GatherPipeline(int sampleLimit, SampleLimits limits) {
+        this(sampleLimit, limits, new IndexSpares());
+    }
+
+    /** A pipeline whose targets' index arrays, once their answers are done, are kept in {@code indexSpares}. */
+    GatherPipeline(int sampleLimit, SampleLimits limits, IndexSpares indexSpares) {
         this.sampleLimit = sampleLimit;
         this.limits = limits;
+        this.indexSpares = indexSpares;
     }
 
     /** A target's scrape result, its labels and, when it succeeded, its exposition. */
@@ -114,7 +122,7 @@ public final class GatherPipeline {
             TargetExposition exposition = TargetExpositionReader.read(result.body(), result.length(),
                     ExpositionFormat.ofContentType(result.contentType()),
                     new SeriesLabeling(labels, config.honorLabels(), config.metricRules(), limits),
-                    history.lastCount(target));
+                    history.lastCount(target), indexSpares.take(target));
             if (sampleLimit > 0 && exposition.sampleCount() > sampleLimit) {
                 return new Outcome(result.failedWith(ScrapeResult.Failure.SAMPLE_LIMIT, exposition.sampleCount()
                         + " samples, more than gateway.scrape.sample-limit=" + sampleLimit), labels, null, 0);
@@ -134,19 +142,28 @@ public final class GatherPipeline {
 
     /**
      * The merge of the outcomes (see {@link #merge}), with the gateway's own metrics read just
-     * before it, as an answer that holds their bodies. Should merging fail (a bug: besides the
-     * bodies, read already, it reads only what the gateway writes itself), the bodies are given
-     * back at once: kept, their share of the memory budget would fail the targets of every later
-     * gather with memory_budget.
+     * before it, as an answer that holds their bodies and index arrays until it is done. Should
+     * merging fail (a bug: besides the bodies, read already, it reads only what the gateway writes
+     * itself), they are given back at once: kept, the bodies' share of the memory budget would
+     * fail the targets of every later gather with memory_budget.
      */
     SharedAnswer answer(List<Outcome> outcomes, RelabelConfig config, Supplier<byte[]> ownMetrics)
             throws ParseException {
-        List<ScrapeResult> results = outcomes.stream().map(Outcome::result).toList();
         try {
-            return new SharedAnswer(merge(outcomes, config, ownMetrics.get()), results);
+            return new SharedAnswer(merge(outcomes, config, ownMetrics.get()), () -> giveBack(outcomes));
         } catch (ParseException | RuntimeException | Error e) {
-            results.forEach(ScrapeResult::releaseMemory);
+            giveBack(outcomes);
             throw e;
+        }
+    }
+
+    /** The outcomes' bodies to the memory budget, their index arrays to their targets' next reads. */
+    private void giveBack(List<Outcome> outcomes) {
+        for (Outcome outcome : outcomes) {
+            outcome.result().releaseMemory();
+            if (outcome.exposition() != null) {
+                indexSpares.recycle(outcome.result().target(), outcome.exposition());
+            }
         }
     }
 
@@ -176,6 +193,7 @@ public final class GatherPipeline {
         }
         history.retain(targets);
         targetLabels.keySet().retainAll(targets);
+        indexSpares.retain(targets);
         sources.add(new Merger.Source("kubevirt-metrics-gateway", TargetExpositionReader.read(ownMetrics,
                 ownMetrics.length, ExpositionFormat.TEXT, SeriesLabeling.NONE)));
         return Merger.merge(sources);

@@ -2,25 +2,24 @@ package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.merge.MergeReport;
 import io.kubevirt.metrics.gateway.merge.MergedExposition;
-import io.kubevirt.metrics.gateway.scrape.ScrapeResult;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A gather's merge, shared by every request that serves it (and by the min-interval cache): the
- * bodies it points into stay in memory while any of them writes it, and their share of the
- * memory budget is given back when the last one is done. The gather itself holds it until it has
- * handed it to the requests waiting for it.
+ * bodies and index arrays it points into stay as they are while any of them writes it, and are
+ * given back (see {@link GatherPipeline#answer}) when the last one is done. The gather itself
+ * holds it until it has handed it to the requests waiting for it.
  */
 final class SharedAnswer {
     private final MergedExposition merged;
-    private final List<ScrapeResult> bodies;
+    private final Runnable giveBack;
     private final AtomicInteger holders = new AtomicInteger(1);
 
-    SharedAnswer(MergedExposition merged, List<ScrapeResult> bodies) {
+    /** @param giveBack gives back the memory the merge points into; run once, when no one holds it */
+    SharedAnswer(MergedExposition merged, Runnable giveBack) {
         this.merged = merged;
-        this.bodies = bodies;
+        this.giveBack = giveBack;
     }
 
     MergeReport report() {
@@ -36,7 +35,7 @@ final class SharedAnswer {
     /** Lets go of the gather's own hold (or of a {@link Use}). */
     void release() {
         if (holders.decrementAndGet() == 0) {
-            bodies.forEach(ScrapeResult::releaseMemory);
+            giveBack.run();
         }
     }
 

@@ -83,16 +83,22 @@ public final class TargetExpositionReader {
     private final SparseSamples.Builder exemplars = new SparseSamples.Builder();
 
     private TargetExpositionReader(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling,
-            int lastSamples) {
+            int lastSamples, IndexSpares.Spare spare) {
         this.parser = new ExpositionParser(body, length, format).limitLineLength(labeling.limits().lineLength());
         // Sized so that the arrays rarely grow (growing doubles them): from the target's last
         // scrape, with a little room; without one from the body: KubeVirt's series take about 200
         // bytes and six labels each, and the estimate errs on the side of more, smaller series.
         int expectedSamples = Math.max(64, lastSamples >= 0 ? lastSamples + lastSamples / 32
                 : length / BYTES_PER_SAMPLE_ESTIMATE);
-        this.samples = new int[STRIDE * expectedSamples];
-        this.masks = new long[expectedSamples];
-        this.hashes = new long[expectedSamples];
+        if (spare != null && spare.fits(expectedSamples)) {
+            this.samples = spare.samples; // Written before read, sample by sample: what was there stays unread.
+            this.masks = spare.masks;
+            this.hashes = spare.hashes;
+        } else {
+            this.samples = new int[STRIDE * expectedSamples];
+            this.masks = new long[expectedSamples];
+            this.hashes = new long[expectedSamples];
+        }
         this.labels = new int[4 * 64]; // Grows only for samples not written compactly: few, unless rules change each.
         this.body = body;
         this.format = format;
@@ -112,16 +118,20 @@ public final class TargetExpositionReader {
      */
     public static TargetExposition read(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling)
             throws ParseException {
-        return read(body, length, format, labeling, -1);
+        return read(body, length, format, labeling, -1, null);
     }
 
-    /** {@link #read(byte[], int, ExpositionFormat, SeriesLabeling)} of a target that had {@code lastSamples} samples last time (-1: unknown). */
+    /**
+     * {@link #read(byte[], int, ExpositionFormat, SeriesLabeling)} of a target that had {@code
+     * lastSamples} samples last time (-1: unknown), into its {@code spare} index arrays (null:
+     * none) when they fit.
+     */
     public static TargetExposition read(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling,
-            int lastSamples) throws ParseException {
+            int lastSamples, IndexSpares.Spare spare) throws ParseException {
         if (length >= EXTRA) {
             throw new ParseException(0, "body of " + length + " bytes is larger than the parser's limit");
         }
-        return new TargetExpositionReader(body, length, format, labeling, lastSamples).read();
+        return new TargetExpositionReader(body, length, format, labeling, lastSamples, spare).read();
     }
 
     private TargetExposition read() throws ParseException {

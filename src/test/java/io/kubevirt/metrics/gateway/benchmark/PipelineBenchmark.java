@@ -1,9 +1,11 @@
 package io.kubevirt.metrics.gateway.benchmark;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.kubevirt.metrics.gateway.merge.IndexSpares;
 import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.merge.Merger;
 import io.kubevirt.metrics.gateway.merge.SeriesLabeling;
+import io.kubevirt.metrics.gateway.merge.TargetExposition;
 import io.kubevirt.metrics.gateway.merge.TargetExpositionReader;
 import io.kubevirt.metrics.gateway.merge.TargetLabels;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
@@ -12,6 +14,7 @@ import io.kubevirt.metrics.gateway.relabel.RelabelRules;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The gateway's hot path on one core: read (parse, label, group) four virt-handler bodies, merge
- * them and write the answer in chunks, as the gateway sends it. One operation is all of that for
- * the four bodies (about 101k series): multiply the score by the series for series per second.
+ * them and write the answer in chunks, as the gateway sends it, each read filling the index arrays
+ * of the one before as in the gateway's gathers. One operation is all of that for the four bodies
+ * (about 101k series): multiply the score by the series for series per second.
  * Run with {@code ./mvnw -B -Pbenchmark verify}; see benchmarks/README.md.
  */
 @State(Scope.Benchmark)
@@ -55,6 +59,8 @@ public class PipelineBenchmark {
     private int series;
     private static final int CHUNK = 256 * 1024;
     private final ByteSink chunk = new ByteSink(CHUNK + CHUNK / 16);
+    private final IndexSpares indexSpares = new IndexSpares();
+    private final int[] lastSamples = new int[TARGETS];
 
     /** Ten typical metric_relabel_configs; some change every series (the pod rule), some a few, some drop. */
     static final String TEN_RULES = """
@@ -140,6 +146,7 @@ public class PipelineBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+        Arrays.fill(lastSamples, -1);
         RelabelRules rules = rules(TEN_RULES);
         RelabelRules matchingNothing = rules(TEN_RULES_MATCHING_NOTHING);
         RelabelRules changingEverySeries = rules(ONE_RULE);
@@ -191,10 +198,14 @@ public class PipelineBenchmark {
 
     private int run(List<SeriesLabeling> labelings) throws Exception {
         List<Merger.Source> sources = new ArrayList<>(TARGETS);
+        List<TargetExposition> expositions = new ArrayList<>(TARGETS);
         for (int i = 0; i < TARGETS; i++) {
             byte[] body = bodies.get(i);
-            sources.add(new Merger.Source("target" + i, TargetExpositionReader.read(body, body.length,
-                    ExpositionFormat.TEXT, labelings.get(i))));
+            TargetExposition exposition = TargetExpositionReader.read(body, body.length, ExpositionFormat.TEXT,
+                    labelings.get(i), lastSamples[i], indexSpares.take(i));
+            lastSamples[i] = exposition.sampleCount();
+            expositions.add(exposition);
+            sources.add(new Merger.Source("target" + i, exposition));
         }
         // As the gateway answers: 256 KB chunks, each written when the last was sent (here: dropped).
         MergedExposition.Writer writer = Merger.merge(sources).writer(ExpositionFormat.TEXT);
@@ -204,6 +215,9 @@ public class PipelineBenchmark {
             chunk.truncate(0);
             more = writer.fill(chunk, CHUNK);
             written += chunk.size();
+        }
+        for (int i = 0; i < TARGETS; i++) { // As the gateway does once an answer is sent.
+            indexSpares.recycle(i, expositions.get(i));
         }
         return written;
     }

@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.expose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
+import io.kubevirt.metrics.gateway.merge.IndexSpares;
 import io.kubevirt.metrics.gateway.merge.SampleLimits;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.parse.ParseException;
@@ -162,5 +164,29 @@ class GatherPipelineTest {
         GatherPipeline.Outcome third = pipeline.read(body("a 3\n"), NO_RULES);
         assertNotSame(first.labels(), third.labels());
         assertEquals(first.labels(), third.labels());
+    }
+
+    /**
+     * A target's index arrays go to its next read when no one holds the answer any more, not
+     * before: a request still writing it reads them. A merge that fails gives them back too.
+     */
+    @Test
+    void anAnswerGivesItsIndexArraysBackWhenTheLastHolderIsDone() throws Exception {
+        IndexSpares spares = new IndexSpares();
+        GatherPipeline pipeline = new GatherPipeline(0, SampleLimits.NONE, spares);
+        SharedAnswer answer = pipeline.answer(List.of(pipeline.read(body("a 1\n"), NO_RULES),
+                pipeline.read(new ScrapeResult(OTHER, null, 0, null, 0.25, ScrapeResult.Failure.TIMEOUT, "timeout"),
+                        NO_RULES)), NO_RULES, () -> new byte[0]);
+        SharedAnswer.Use request = answer.use();
+        answer.release(); // The gather's own hold.
+        assertNull(spares.take(TARGET), "a request still writes the answer");
+        request.close();
+        assertNotNull(spares.take(TARGET));
+        assertNull(spares.take(OTHER), "a failed target read nothing");
+
+        GatherPipeline.Outcome outcome = pipeline.read(body("a 2\n"), NO_RULES);
+        assertThrows(ParseException.class, () -> pipeline.answer(List.of(outcome), NO_RULES,
+                () -> "broken{ 1\n".getBytes(StandardCharsets.UTF_8)));
+        assertNotNull(spares.take(TARGET));
     }
 }
