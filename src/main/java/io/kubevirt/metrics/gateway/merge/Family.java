@@ -18,8 +18,11 @@ final class Family {
     String help;
     /** The OpenMetrics unit of {@link #openMetricsName}, or null. */
     String unit;
-    private int[] samples = new int[8];
+    /** The first sample, when the samples are consecutive: they are in almost every body. */
+    private int first;
     private int size;
+    /** The samples, once they are not consecutive; null while they are. */
+    private int[] samples;
 
     Family(String name, MetricType type, String openMetricsName, MetricType openMetricsType) {
         this.name = name;
@@ -28,7 +31,21 @@ final class Family {
         this.openMetricsType = openMetricsType;
     }
 
+    /** Adds a sample; samples come in the order of the body, so each one is greater than the last. */
     void add(int sample) {
+        if (samples == null) {
+            if (size == 0) {
+                first = sample;
+            }
+            if (sample == first + size) {
+                size++;
+                return;
+            }
+            samples = new int[Math.max(8, 2 * size)];
+            for (int i = 0; i < size; i++) {
+                samples[i] = first + i;
+            }
+        }
         if (size == samples.length) {
             samples = Arrays.copyOf(samples, size * 2);
         }
@@ -40,7 +57,7 @@ final class Family {
     }
 
     int sample(int i) {
-        return samples[i];
+        return samples == null ? first + i : samples[i];
     }
 
     /** The sample names this family writes, which no other family may write (see {@link Merger}). */
