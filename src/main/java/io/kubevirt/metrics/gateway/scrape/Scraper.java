@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.ByteArrayInputStream;
@@ -84,7 +85,10 @@ public class Scraper {
                 .setName("kubevirt-metrics-gateway-scraper")
                 .setKeepAlive(true)
                 .setMaxPoolSize(4)
-                .setConnectTimeout((int) config.scrape().timeout().toMillis());
+                .setConnectTimeout((int) config.scrape().timeout().toMillis())
+                // As the HTTPS endpoint (expose/PooledTlsBuffers): without, each request's TLS
+                // record gets a new 16 KB buffer, and each record received one more.
+                .setSslEngineOptions(new JdkSSLEngineOptions().setPooledHeapBuffers(true));
         if (tls.insecureSkipVerify()) {
             options.setTrustAll(true).setVerifyHost(false);
         } else {
