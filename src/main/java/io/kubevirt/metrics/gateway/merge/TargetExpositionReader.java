@@ -70,6 +70,8 @@ public final class TargetExpositionReader {
     private Family lastFamily;
     private int lastNameStart;
     private int lastNameEnd;
+    /** The hash of the name at [lastNameStart, lastNameEnd): most samples repeat the name before them. */
+    private long lastNameHash;
 
     private int[] samples;
     private final SparseSamples.Builder timestamps = new SparseSamples.Builder();
@@ -209,11 +211,8 @@ public final class TargetExpositionReader {
         if (limits.checksLabels()) {
             checkLimits(nameStart, nameEnd, mask);
         }
-        long hash = LabelHash.name(body, nameStart, nameEnd);
-        for (long m = mask; m != 0; m &= m - 1) {
-            hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
-        }
         Family family = resolve(body, nameStart, nameEnd);
+        long hash = lastNameHash + targetLabels.pairHashes(mask); // resolve made the name the last one.
         if (compact(nameEnd)) {
             for (int j = 0; j < n; j++) {
                 hash += LabelHash.pair(body, parser.labelNameStart(j), parser.labelNameEnd(j), body,
@@ -245,10 +244,7 @@ public final class TargetExpositionReader {
         }
         long mask = sampleLabels.keptMask();
         int first = labelTotal;
-        long hash = LabelHash.name(bufferAt(ns), offset(ns), offset(ne));
-        for (long m = mask; m != 0; m &= m - 1) {
-            hash += targetLabels.pairHashes[Long.numberOfTrailingZeros(m)];
-        }
+        long hash = LabelHash.name(bufferAt(ns), offset(ns), offset(ne)) + targetLabels.pairHashes(mask);
         if (kept.length < parser.labelCount()) {
             kept = new int[parser.labelCount()];
         }
@@ -506,6 +502,7 @@ public final class TargetExpositionReader {
             lastFamily = family;
             lastNameStart = start;
             lastNameEnd = end;
+            lastNameHash = LabelHash.name(body, start, end);
         }
         return family;
     }

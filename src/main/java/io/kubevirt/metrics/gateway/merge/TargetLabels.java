@@ -21,13 +21,15 @@ public final class TargetLabels {
     private final int[] valueLengths;
     final byte[][] names;
     final byte[][] escapedValues;
-    final long[] pairHashes;
+    private final long[] pairHashes;
     /** {@code ,name="value"} of each label, as the merger writes it. */
     final byte[][] written;
     /** All of {@link #written}, in order: what most samples get. */
     final byte[] writtenAll;
     /** The mask of all labels. */
     final long allMask;
+    /** The sum of all {@link #pairHashes}: what most samples, which get every target label, add. */
+    private final long allPairHashes;
     /**
      * Bit masks of the labels whose name has a given length and first byte (see {@link #slot}):
      * most label names of a sample are no target label's, and one look-up says so.
@@ -68,6 +70,20 @@ public final class TargetLabels {
             i++;
         }
         writtenAll = all.toByteArray();
+        allPairHashes = sum(pairHashes, allMask);
+    }
+
+    /** The sum of the pair hashes of the labels of {@code mask}. */
+    long pairHashes(long mask) {
+        return mask == allMask ? allPairHashes : sum(pairHashes, mask);
+    }
+
+    private static long sum(long[] hashes, long mask) {
+        long sum = 0;
+        for (long m = mask; m != 0; m &= m - 1) {
+            sum += hashes[Long.numberOfTrailingZeros(m)];
+        }
+        return sum;
     }
 
     /** The length in bytes of label {@code i}'s value. */
