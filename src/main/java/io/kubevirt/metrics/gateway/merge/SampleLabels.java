@@ -81,15 +81,18 @@ final class SampleLabels implements LabelSet {
     /**
      * Takes the parser's current sample; false when it needs the slow path: a label of the sample
      * that is also a target label under {@code honor_labels: false} (it becomes {@code exported_}).
+     *
+     * @param forRules whether metric relabel rules will look at the sample: only they need its
+     *     labels in slots, and without rules the reader asks for its target labels' mask alone
      */
-    boolean prepare() {
+    boolean prepare(boolean forRules) {
         mask = targetLabels.allMask;
         present = 0;
         changes = 0;
         changeCount++;
         versionKnown = false;
         int n = parser.labelCount();
-        if (order.length < n + 65) {
+        if (forRules && order.length < n + 65) {
             order = new int[n + 65];
         }
         for (int j = 0; j < n; j++) {
@@ -100,9 +103,12 @@ final class SampleLabels implements LabelSet {
                 }
                 mask &= ~(1L << t);
             }
-            if (parser.labelValueEnd(j) > parser.labelValueStart(j)) {
+            if (forRules && parser.labelValueEnd(j) > parser.labelValueStart(j)) {
                 order[present++] = j;
             }
+        }
+        if (!forRules) {
+            return true;
         }
         slots = present;
         for (long m = mask; m != 0; m &= m - 1) {

@@ -58,6 +58,8 @@ public final class TargetExpositionReader {
     private final TargetLabels targetLabels;
     private final boolean fastPath;
     private final RelabelRules.Runner rules;
+    /** Whether there are metric relabel rules to run. */
+    private final boolean ruled;
     private final SampleLimits limits;
     private final SampleLabels sampleLabels;
     /** The parser's label indexes of a changed sample's kept labels. */
@@ -108,6 +110,7 @@ public final class TargetExpositionReader {
         this.targetLabels = labeling.targetLabels();
         this.fastPath = targetLabels.size() <= 64;
         this.rules = labeling.metricRules().runner();
+        this.ruled = !labeling.metricRules().isEmpty();
         this.limits = labeling.limits();
         this.sampleLabels = new SampleLabels(body, parser, targetLabels, labeling.honorLabels());
     }
@@ -191,11 +194,11 @@ public final class TargetExpositionReader {
         scraped++;
         int nameStart = parser.nameStart();
         int nameEnd = parser.nameEnd();
-        if (!fastPath || !sampleLabels.prepare()) {
+        if (!fastPath || !sampleLabels.prepare(ruled)) {
             slowSample(nameStart, nameEnd); // More than 64 target labels, or an exported_ conflict.
             return;
         }
-        if (!rules.apply(sampleLabels)) {
+        if (ruled && !rules.apply(sampleLabels)) {
             return; // Dropped by a rule.
         }
         if (sampleLabels.changed()) {
