@@ -343,8 +343,9 @@ public class Scraper {
          * Gives the body a buffer of {@code size} bytes (at most the body size limit), within the
          * memory budget, which counts both buffers while the body is copied from the old to the new.
          * The spare serves instead when it holds the bytes known to be {@code needed} (never fewer
-         * than the body holds already) and is at most twice {@code size}: then it is most likely the buffer the body will end in (of a
-         * decompressed body, not of the compressed one), and it wastes at most half of itself.
+         * than the body holds already) and is at most twice {@code size}: then it is most likely
+         * the buffer the body will end in (of a decompressed body, not of the compressed one), and
+         * it wastes at most half of itself.
          */
         private boolean resize(long size, long needed) {
             int capacity = (int) Math.min(size, bodySizeLimit);

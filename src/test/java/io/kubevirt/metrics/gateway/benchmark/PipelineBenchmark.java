@@ -198,13 +198,11 @@ public class PipelineBenchmark {
 
     private int run(List<SeriesLabeling> labelings) throws Exception {
         List<Merger.Source> sources = new ArrayList<>(TARGETS);
-        List<TargetExposition> expositions = new ArrayList<>(TARGETS);
         for (int i = 0; i < TARGETS; i++) {
             byte[] body = bodies.get(i);
             TargetExposition exposition = TargetExpositionReader.read(body, body.length, ExpositionFormat.TEXT,
                     labelings.get(i), lastSamples[i], indexSpares.take(i));
             lastSamples[i] = exposition.sampleCount();
-            expositions.add(exposition);
             sources.add(new Merger.Source("target" + i, exposition));
         }
         // As the gateway answers: 256 KB chunks, each written when the last was sent (here: dropped).
@@ -217,7 +215,7 @@ public class PipelineBenchmark {
             written += chunk.size();
         }
         for (int i = 0; i < TARGETS; i++) { // As the gateway does once an answer is sent.
-            indexSpares.recycle(i, expositions.get(i));
+            indexSpares.recycle(i, sources.get(i).exposition());
         }
         return written;
     }

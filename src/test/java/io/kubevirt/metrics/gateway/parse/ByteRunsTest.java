@@ -85,21 +85,19 @@ class ByteRunsTest {
                     }
                     word[at] = (byte) value;
                     long w = (long) ByteRuns.LONGS.get(word, 0);
-                    assertEquals(expected(word, b -> b == '"' || b == '\\' || b < 0),
-                            ByteRuns.quotesBackslashesOrNonAscii(w), () -> Arrays.toString(word));
+                    assertEquals(stopsOneByOne(word), ByteRuns.quotesBackslashesOrNonAscii(w),
+                            () -> Arrays.toString(word));
                 }
             }
         }
     }
 
-    private interface BytePredicate {
-        boolean test(byte b);
-    }
-
-    private static long expected(byte[] word, BytePredicate stop) {
+    /** The top bit of each byte of the word that is a double quote, a backslash or not ASCII. */
+    private static long stopsOneByOne(byte[] word) {
         long bits = 0;
         for (int i = 0; i < 8; i++) {
-            if (stop.test(word[i])) {
+            byte b = word[i];
+            if (b == '"' || b == '\\' || b < 0) {
                 bits |= 0x80L << (8 * i);
             }
         }
