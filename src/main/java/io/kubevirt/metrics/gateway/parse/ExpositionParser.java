@@ -306,7 +306,7 @@ public final class ExpositionParser {
         };
         if (entry == null || p == end) {
             if (om) {
-                throw error("expected HELP, TYPE, UNIT or EOF after '#', found " + found(wordStart, end));
+                throw expected("HELP, TYPE, UNIT or EOF after '#'", wordStart, end);
             }
             return null; // A plain comment.
         }
@@ -321,15 +321,15 @@ public final class ExpositionParser {
                 }
                 type = typeStart == p ? null : MetricType.of(buf, typeStart, p, format);
                 if (type == null) {
-                    throw error("invalid metric type " + found(typeStart, end));
+                    throw invalid("metric type", typeStart, end);
                 }
                 if (skipBlanks(p, end) != end) {
-                    throw error("expected end of line after the metric type, found " + found(p, end));
+                    throw expected("end of line after the metric type", p, end);
                 }
             }
             case HELP, UNIT -> {
                 if (p < end && buf[p] != ' ' && buf[p] != '\t') {
-                    throw error("expected a space after the metric name, found " + found(p, end));
+                    throw expected("a space after the metric name", p, end);
                 }
                 // The text format allows any run of blanks before the text, OpenMetrics exactly one.
                 textStart = format == ExpositionFormat.TEXT ? skipBlanks(p, end) : Math.min(p + 1, end);
@@ -371,7 +371,7 @@ public final class ExpositionParser {
             if (format == ExpositionFormat.OPENMETRICS && buf[p] == '#') {
                 exemplar(p + 1, end);
             } else {
-                throw error("expected end of line after the sample, found " + found(p, end));
+                throw expected("end of line after the sample", p, end);
             }
         }
     }
@@ -380,7 +380,7 @@ public final class ExpositionParser {
     private void exemplar(int p, int end) throws ParseException {
         p = skipBlanks(p, end);
         if (p >= end || buf[p] != '{') {
-            throw error("expected exemplar labels after '#', found " + found(p, end));
+            throw expected("exemplar labels after '#'", p, end);
         }
         int labelsStart = p;
         p = labels(p + 1, end, false);
@@ -400,7 +400,7 @@ public final class ExpositionParser {
                 p++;
             }
             if (checkFloat(tsStart, p, "exemplar timestamp") != null || skipBlanks(p, end) != end) {
-                throw error("invalid exemplar timestamp " + found(tsStart, end));
+                throw invalid("exemplar timestamp", tsStart, end);
             }
             exemplarTimestampStart = tsStart;
             exemplarTimestampEnd = p;
@@ -417,7 +417,7 @@ public final class ExpositionParser {
             }
         }
         if (p == start) {
-            throw error("expected a metric name, found " + found(p, end));
+            throw expected("a metric name", p, end);
         }
         nameStart = start;
         nameEnd = p;
@@ -439,7 +439,7 @@ public final class ExpositionParser {
                 }
             }
             if (p == ns) {
-                throw error("expected a label name or '}', found " + found(p, end));
+                throw expected("a label name or '}'", p, end);
             }
             int ne = p;
             if (ByteRuns.equal(buf, ns, ne, NAME_LABEL, 0, NAME_LABEL.length)) {
@@ -448,19 +448,18 @@ public final class ExpositionParser {
             }
             p = skipBlanks(p, end);
             if (p >= end || buf[p] != '=') {
-                throw error("expected '=' after label name \"" + text(ns, ne) + "\", found " + found(p, end));
+                throw expectedAfterLabel("'=' after label name", ns, ne, p, end);
             }
             p = skipBlanks(p + 1, end);
             if (p >= end || buf[p] != '"') {
-                throw error("expected '\"' to start the value of label \"" + text(ns, ne) + "\", found "
-                        + found(p, end));
+                throw expectedAfterLabel("'\"' to start the value of label", ns, ne, p, end);
             }
             int vs = ++p;
             boolean canonical = true;
             while (true) {
                 p = plainValueEnd(p, end);
                 if (p >= end) {
-                    throw error("unterminated value of label \"" + text(ns, ne) + "\"");
+                    throw labelError("unterminated value of label", ns, ne);
                 }
                 byte b = buf[p];
                 if (b == '"') {
@@ -468,7 +467,7 @@ public final class ExpositionParser {
                 }
                 if (b == '\\') {
                     if (p + 1 >= end) {
-                        throw error("unterminated value of label \"" + text(ns, ne) + "\"");
+                        throw labelError("unterminated value of label", ns, ne);
                     }
                     byte next = buf[p + 1];
                     canonical &= next == '\\' || next == '"' || next == 'n';
@@ -477,7 +476,7 @@ public final class ExpositionParser {
                 } else { // Not ASCII: the one other byte plainValueEnd stops at.
                     int n = utf8Length(p, end);
                     if (n < 0) {
-                        throw error("invalid UTF-8 in the value of label \"" + text(ns, ne) + "\"");
+                        throw labelError("invalid UTF-8 in the value of label", ns, ne);
                     }
                     p += n;
                 }
@@ -491,7 +490,7 @@ public final class ExpositionParser {
             } else if (p < end && buf[p] == '}') {
                 return p + 1;
             } else {
-                throw error("expected ',' or '}' after a label value, found " + found(p, end));
+                throw expected("',' or '}' after a label value", p, end);
             }
         }
     }
@@ -519,7 +518,7 @@ public final class ExpositionParser {
         if ((labelNameBits & bit) != 0) { // Rarely: the names are compared only then.
             for (int i = 0; i < labelCount; i++) {
                 if (ByteRuns.equal(buf, labelNameStart(i), labelNameEnd(i), buf, ns, ne)) {
-                    throw error("duplicate label name \"" + text(ns, ne) + "\"");
+                    throw labelError("duplicate label name", ns, ne);
                 }
             }
         }
@@ -539,7 +538,7 @@ public final class ExpositionParser {
     private long timestamp(int start, int end) throws ParseException {
         if (format == ExpositionFormat.OPENMETRICS) {
             if (checkFloat(start, end, "timestamp") != null) {
-                throw error("invalid timestamp " + found(start, end));
+                throw invalid("timestamp", start, end);
             }
             // Prometheus converts OpenMetrics seconds to milliseconds the same way.
             return (long) (Double.parseDouble(text(start, end)) * 1000);
@@ -550,13 +549,13 @@ public final class ExpositionParser {
             p++;
         }
         if (p == end) {
-            throw error("invalid timestamp " + found(start, end));
+            throw invalid("timestamp", start, end);
         }
         long value = 0;
         for (; p < end; p++) {
             int digit = buf[p] - '0';
             if (digit < 0 || digit > 9 || value > (Long.MAX_VALUE - digit) / 10) {
-                throw error("invalid timestamp " + found(start, end));
+                throw invalid("timestamp", start, end);
             }
             value = value * 10 + digit;
         }
@@ -619,7 +618,7 @@ public final class ExpositionParser {
             ok = false; // Go requires the 'p' exponent of a hexadecimal float.
         }
         if (!ok || p != end) {
-            throw error("invalid " + what + " " + found(start, end));
+            throw invalid(what, start, end);
         }
         // Go's ParseFloat fails on a number beyond the largest double (Java's gives Infinity), and
         // Prometheus with it: passing one on would break the whole merged answer. Only a number of
@@ -684,7 +683,7 @@ public final class ExpositionParser {
     private int requireBlanks(int p, int end, String before) throws ParseException {
         int q = skipBlanks(p, end);
         if (q == p || q == end) {
-            throw error("expected a space and " + before + ", found " + found(q == end ? end : p, end));
+            throw expected("a space and " + before, q == end ? end : p, end);
         }
         return q;
     }
@@ -737,6 +736,25 @@ public final class ExpositionParser {
         }
         int stop = Math.min(end, p + 40);
         return "\"" + text(p, stop) + (stop < end ? "..." : "") + "\"";
+    }
+
+    // The messages are built out of line: a native executable compiles what it inlines, and string
+    // building in the scanning loops would crowd out the small methods they call.
+
+    private ParseException expected(String what, int p, int end) {
+        return error("expected " + what + ", found " + found(p, end));
+    }
+
+    private ParseException expectedAfterLabel(String what, int nameStart, int nameEnd, int p, int end) {
+        return expected(what + " \"" + text(nameStart, nameEnd) + "\"", p, end);
+    }
+
+    private ParseException invalid(String what, int start, int end) {
+        return error("invalid " + what + " " + found(start, end));
+    }
+
+    private ParseException labelError(String problem, int nameStart, int nameEnd) {
+        return error(problem + " \"" + text(nameStart, nameEnd) + "\"");
     }
 
     private ParseException error(String message) {
