@@ -2,6 +2,7 @@ package io.kubevirt.metrics.gateway.config;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,7 @@ public interface GatewayConfig {
     interface Kubernetes {
         /** Discover KubeVirt's pods through the Kubernetes API. */
         @WithDefault("true")
+        @WithConverter(StrictBoolean.class)
         boolean enabled();
 
         /**
@@ -126,6 +128,7 @@ public interface GatewayConfig {
 
         /** Skip verification of the targets' certificates: an explicit, insecure opt-in. */
         @WithDefault("false")
+        @WithConverter(StrictBoolean.class)
         boolean insecureSkipVerify();
 
         /**
@@ -134,6 +137,7 @@ public interface GatewayConfig {
          * verifies the chain.
          */
         @WithDefault("true")
+        @WithConverter(StrictBoolean.class)
         boolean verifyHostname();
 
         /** The name the targets' certificates are verified against, when it is not their address. */
@@ -166,6 +170,7 @@ public interface GatewayConfig {
          * for the demo and the tests only.
          */
         @WithDefault("false")
+        @WithConverter(StrictBoolean.class)
         boolean selfSigned();
 
         /** The oldest TLS version served, as KubeVirt names it: VersionTLS12 (and 1.3) or VersionTLS13. */
@@ -205,6 +210,7 @@ public interface GatewayConfig {
          * authenticated and authorized by the Kubernetes API server.
          */
         @WithDefault("false")
+        @WithConverter(StrictBoolean.class)
         boolean enabled();
 
         /** How long the API server's answers about a token are kept. */
@@ -229,6 +235,7 @@ public interface GatewayConfig {
     interface Demo {
         /** Serve simulated KubeVirt pods on loopback and scrape them (no cluster needed). */
         @WithDefault("false")
+        @WithConverter(StrictBoolean.class)
         boolean enabled();
     }
 }

@@ -20,7 +20,7 @@ public final class SelfSignedTlsConfigSourceFactory implements ConfigSourceFacto
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         ConfigValue selfSigned = context.getValue("gateway.tls.self-signed");
-        if (selfSigned == null || !Boolean.parseBoolean(selfSigned.getValue())) {
+        if (selfSigned == null || !StrictBoolean.isTrue(selfSigned.getValue())) {
             return List.of();
         }
         SelfSignedCertificate certificate = SelfSignedCertificate.generate();
