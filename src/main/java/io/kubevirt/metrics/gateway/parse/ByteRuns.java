@@ -51,12 +51,12 @@ public final class ByteRuns {
 
     /**
      * The top bit of each byte of {@code word} (eight bytes read by {@link #LONGS}) that is a
-     * double quote, a backslash or not ASCII: where the scan of a label value must stop. Zero
-     * when there is none; the lowest set bit is the first.
+     * double quote, a backslash, a newline or not ASCII: where the scan of a label value must
+     * stop. Zero when there is none; the lowest set bit is the first.
      */
-    public static long quotesBackslashesOrNonAscii(long word) {
+    public static long valueStops(long word) {
         long ascii = word & LOW;
-        return (equalTo(ascii, '"') | equalTo(ascii, '\\') | word) & HIGH;
+        return (equalTo(ascii, '"') | equalTo(ascii, '\\') | equalTo(ascii, '\n') | word) & HIGH;
     }
 
     /**

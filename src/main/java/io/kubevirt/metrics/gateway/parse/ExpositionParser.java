@@ -87,17 +87,10 @@ public final class ExpositionParser {
     public Entry next() throws ParseException {
         while (pos < limit) {
             line++;
-            int end = lineEnd(pos);
-            int start = pos;
-            pos = end + 1;
-            if (lineLengthLimit > 0 && end - start > lineLengthLimit) {
-                throw new LimitExceededException(line, "line_length_limit", "line of " + (end - start)
-                        + " bytes, more than gateway.scrape.line-length-limit=" + lineLengthLimit);
-            }
             if (eofSeen) {
                 throw error("unexpected content after \"# EOF\"");
             }
-            Entry entry = parseLine(start, end);
+            Entry entry = parseLine(pos);
             if (entry != null) {
                 return entry;
             }
@@ -109,8 +102,8 @@ public final class ExpositionParser {
     }
 
     /**
-     * The position of the first '\n' from {@code from} on, or the limit. Lines are long, so this
-     * looks at eight bytes at a time: a byte of x is zero where the byte was a newline, and
+     * The position of the first '\n' from {@code from} on, or the limit. This looks at eight
+     * bytes at a time: a byte of x is zero where the byte was a newline, and
      * {@code (x - ONES) & ~x} sets the top bit of the first zero byte (and maybe of later ones,
      * by borrow, which the lowest set bit ignores).
      */
@@ -265,22 +258,31 @@ public final class ExpositionParser {
         return out.toByteArray();
     }
 
-    private Entry parseLine(int start, int end) throws ParseException {
-        int p = start;
-        if (format == ExpositionFormat.TEXT) {
-            p = skipBlanks(p, end);
+    /** Parses the line that starts at {@code start}; null for a line without an entry. */
+    private Entry parseLine(int start) throws ParseException {
+        int p = format == ExpositionFormat.TEXT ? skipBlanks(start, limit) : start;
+        if (p < limit && buf[p] != '#' && buf[p] != '\n') {
+            parseSample(start, p);
+            return Entry.SAMPLE;
         }
+        int end = endLine(start, lineEnd(p));
         if (p == end) {
             if (format == ExpositionFormat.OPENMETRICS) {
                 throw error("unexpected empty line");
             }
             return null;
         }
-        if (buf[p] == '#') {
-            return parseComment(p + 1, end);
+        return parseComment(p + 1, end);
+    }
+
+    /** Ends the line from {@code start} at {@code end}: the next line starts after it. */
+    private int endLine(int start, int end) throws LimitExceededException {
+        if (lineLengthLimit > 0 && end - start > lineLengthLimit) {
+            throw new LimitExceededException(line, "line_length_limit", "line of " + (end - start)
+                    + " bytes, more than gateway.scrape.line-length-limit=" + lineLengthLimit);
         }
-        parseSample(p, end);
-        return Entry.SAMPLE;
+        pos = end + 1;
+        return end;
     }
 
     private Entry parseComment(int p, int end) throws ParseException {
@@ -341,13 +343,19 @@ public final class ExpositionParser {
         return entry;
     }
 
-    private void parseSample(int p, int end) throws ParseException {
-        p = metricName(p, end);
+    /**
+     * Parses the sample on the line from {@code start}, whose name starts at {@code p}. Its name
+     * and labels (most of a line) are scanned without knowing where the line ends: each of their
+     * scans stops at a newline. Only the few bytes after them are searched for the line's end.
+     */
+    private void parseSample(int start, int p) throws ParseException {
+        p = metricName(p, limit);
         labelCount = 0;
         labelNameBits = 0;
-        if (p < end && buf[p] == '{') {
-            p = labels(p + 1, end, true);
+        if (p < limit && buf[p] == '{') {
+            p = labels(p + 1, limit, true);
         }
+        int end = endLine(start, lineEnd(p));
         p = requireBlanks(p, end, "the sample value");
         valueStart = p;
         while (p < end && buf[p] != ' ' && buf[p] != '\t') {
@@ -424,7 +432,10 @@ public final class ExpositionParser {
         return p;
     }
 
-    /** Parses a label set after its '{'; records the labels of a sample, only checks an exemplar's. */
+    /**
+     * Parses a label set after its '{' and up to {@code end} or a newline; records the labels of a
+     * sample, only checks an exemplar's.
+     */
     private int labels(int p, int end, boolean record) throws ParseException {
         while (true) {
             p = skipBlanks(p, end);
@@ -465,8 +476,11 @@ public final class ExpositionParser {
                 if (b == '"') {
                     break;
                 }
+                if (b == '\n') {
+                    throw labelError("unterminated value of label", ns, ne);
+                }
                 if (b == '\\') {
-                    if (p + 1 >= end) {
+                    if (p + 1 >= end || buf[p + 1] == '\n') {
                         throw labelError("unterminated value of label", ns, ne);
                     }
                     byte next = buf[p + 1];
@@ -496,18 +510,18 @@ public final class ExpositionParser {
     }
 
     /**
-     * The first double quote, backslash or non-ASCII byte from {@code p} on, or {@code end}: the
-     * rest of a label value's bytes need no look, and values are a third of a body, so this
-     * looks at eight bytes at a time.
+     * The first double quote, backslash, newline or non-ASCII byte from {@code p} on, or
+     * {@code end}: the rest of a label value's bytes need no look, and values are a third of a
+     * body, so this looks at eight bytes at a time.
      */
     private int plainValueEnd(int p, int end) {
         for (; p + 8 <= end; p += 8) {
-            long stops = ByteRuns.quotesBackslashesOrNonAscii((long) ByteRuns.LONGS.get(buf, p));
+            long stops = ByteRuns.valueStops((long) ByteRuns.LONGS.get(buf, p));
             if (stops != 0) {
                 return p + (Long.numberOfTrailingZeros(stops) >>> 3);
             }
         }
-        while (p < end && buf[p] >= 0 && buf[p] != '"' && buf[p] != '\\') {
+        while (p < end && buf[p] >= 0 && buf[p] != '"' && buf[p] != '\\' && buf[p] != '\n') {
             p++;
         }
         return p;
@@ -730,7 +744,9 @@ public final class ExpositionParser {
         return new String(buf, start, end - start, StandardCharsets.UTF_8);
     }
 
+    /** What the line holds from {@code p} on: the name and labels are parsed up to the limit. */
     private String found(int p, int end) {
+        end = Math.min(end, lineEnd(p));
         if (p >= end) {
             return "end of line";
         }

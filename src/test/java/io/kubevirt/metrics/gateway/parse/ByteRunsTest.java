@@ -80,24 +80,24 @@ class ByteRunsTest {
                     random.nextBytes(word);
                     if (round % 2 == 0) { // Half the rounds among the bytes next to those it looks for.
                         for (int i = 0; i < 8; i++) {
-                            word[i] = (byte) "!\"#[\\]\u007f ".charAt(random.nextInt(8));
+                            word[i] = (byte) "!\"#[\\]\u007f \n\t\u000b".charAt(random.nextInt(11));
                         }
                     }
                     word[at] = (byte) value;
                     long w = (long) ByteRuns.LONGS.get(word, 0);
-                    assertEquals(stopsOneByOne(word), ByteRuns.quotesBackslashesOrNonAscii(w),
+                    assertEquals(stopsOneByOne(word), ByteRuns.valueStops(w),
                             () -> Arrays.toString(word));
                 }
             }
         }
     }
 
-    /** The top bit of each byte of the word that is a double quote, a backslash or not ASCII. */
+    /** The top bit of each byte of the word that is a quote, backslash, newline or not ASCII. */
     private static long stopsOneByOne(byte[] word) {
         long bits = 0;
         for (int i = 0; i < 8; i++) {
             byte b = word[i];
-            if (b == '"' || b == '\\' || b < 0) {
+            if (b == '"' || b == '\\' || b == '\n' || b < 0) {
                 bits |= 0x80L << (8 * i);
             }
         }

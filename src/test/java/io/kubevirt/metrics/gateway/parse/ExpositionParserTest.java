@@ -116,6 +116,25 @@ class ExpositionParserTest {
         assertEquals(1, e.line());
     }
 
+    /**
+     * The name and labels are scanned without the line's end: each scan must stop at the newline
+     * (written ~ here), not take the next line in.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "value | a{x=\"1~b{y=\"2\"} 1 | line 1: unterminated value of label \"x\"",
+        "escape | a{x=\"1\\~\"} 1 | line 1: unterminated value of label \"x\"",
+        "after a value | a{x=\"1\" y~\"} 1 | line 1: expected ',' or '}' after a label value, found \"y\"",
+        "after a comma | a{x=\"1\",~y=\"2\"} 1 | line 1: expected a label name or '}', found end of line",
+        "after a label name | a{x~=\"1\"} 1 | line 1: expected '=' after label name \"x\", found end of line",
+        "after the name | a~{x=\"1\"} 1 | line 1: expected a space and the sample value, found end of line",
+    })
+    void aLineThatEndsWithinItsLabelsFailsThere(String name, String body, String message) {
+        ParseException e = assertThrows(ParseException.class,
+                () -> entries(body.replace('~', '\n') + "\n", ExpositionFormat.TEXT));
+        assertEquals(message, e.getMessage());
+    }
+
     @Test
     void errorNamesTheLine() {
         ParseException e = assertThrows(ParseException.class,
