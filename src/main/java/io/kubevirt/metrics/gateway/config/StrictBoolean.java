@@ -24,7 +24,10 @@ public final class StrictBoolean implements Converter<Boolean> {
         throw new IllegalArgumentException("\"" + value + "\" is not a boolean: set true or false");
     }
 
-    /** Whether a value reads as true; false for any other, valid or not (the mapping reports those). */
+    /**
+     * Whether a value reads as true; false for any other word, valid or not (the mapping reports a
+     * word that is not).
+     */
     static boolean isTrue(String value) {
         return value != null && TRUE.contains(word(value));
     }

@@ -761,16 +761,16 @@ public final class ExpositionParser {
         return error("expected " + what + ", found " + found(p, end));
     }
 
-    private ParseException expectedAfterLabel(String what, int nameStart, int nameEnd, int p, int end) {
-        return expected(what + " \"" + text(nameStart, nameEnd) + "\"", p, end);
+    private ParseException expectedAfterLabel(String what, int ns, int ne, int p, int end) {
+        return expected(what + " \"" + text(ns, ne) + "\"", p, end);
     }
 
     private ParseException invalid(String what, int start, int end) {
         return error("invalid " + what + " " + found(start, end));
     }
 
-    private ParseException labelError(String problem, int nameStart, int nameEnd) {
-        return error(problem + " \"" + text(nameStart, nameEnd) + "\"");
+    private ParseException labelError(String problem, int ns, int ne) {
+        return error(problem + " \"" + text(ns, ne) + "\"");
     }
 
     private ParseException error(String message) {
