@@ -15,10 +15,11 @@ public final class StrictBoolean implements Converter<Boolean> {
 
     @Override
     public Boolean convert(String value) {
-        if (isTrue(value)) {
+        String word = word(value);
+        if (TRUE.contains(word)) {
             return Boolean.TRUE;
         }
-        if (FALSE.contains(word(value))) {
+        if (FALSE.contains(word)) {
             return Boolean.FALSE;
         }
         throw new IllegalArgumentException("\"" + value + "\" is not a boolean: set true or false");

@@ -469,15 +469,12 @@ public final class ExpositionParser {
             boolean canonical = true;
             while (true) {
                 p = plainValueEnd(p, end);
-                if (p >= end) {
+                if (p >= end || buf[p] == '\n') {
                     throw labelError("unterminated value of label", ns, ne);
                 }
                 byte b = buf[p];
                 if (b == '"') {
                     break;
-                }
-                if (b == '\n') {
-                    throw labelError("unterminated value of label", ns, ne);
                 }
                 if (b == '\\') {
                     if (p + 1 >= end || buf[p + 1] == '\n') {
