@@ -15,7 +15,9 @@ import java.util.zip.Deflater;
  */
 final class ParallelGzip {
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, (byte) 0xff};
-    private static final ThreadLocal<Deflater> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater(1, true));
+    /** Level 1, the fastest: the gateway's own deflate (see {@link QuickDeflater}); 2 to 9: zlib's. */
+    private static final ThreadLocal<QuickDeflater> QUICK = ThreadLocal.withInitial(QuickDeflater::new);
+    private static final ThreadLocal<Deflater> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater(2, true));
 
     private final int level;
     /** Of the uncompressed chunks, in order; updated by the one thread that hands the chunks over. */
@@ -43,22 +45,33 @@ final class ParallelGzip {
     }
 
     private ByteSink compress(ByteSink chunk, boolean first, boolean last, long crcValue, long totalLength) {
-        Deflater deflater = DEFLATERS.get();
-        deflater.reset();
-        deflater.setLevel(level);
-        deflater.setInput(chunk.array(), 0, chunk.size());
         ByteSink out = new ByteSink(chunk.size() / 4 + 64);
         if (first) {
             out.write(HEADER);
         }
+        if (level == 1) {
+            QUICK.get().deflate(chunk.array(), 0, chunk.size(), last, out);
+        } else {
+            deflateWithZlib(chunk, last, out);
+        }
+        if (last) {
+            writeIntLittleEndian((int) crcValue, out);
+            writeIntLittleEndian((int) totalLength, out); // ISIZE: the length modulo 2^32.
+        }
+        return out;
+    }
+
+    private void deflateWithZlib(ByteSink chunk, boolean last, ByteSink out) {
+        Deflater deflater = DEFLATERS.get();
+        deflater.reset();
+        deflater.setLevel(level);
+        deflater.setInput(chunk.array(), 0, chunk.size());
         if (last) {
             deflater.finish();
             while (!deflater.finished()) {
                 out.reserve(Math.max(8192, chunk.size() / 8));
                 out.commit(deflater.deflate(out.array(), out.size(), out.room()));
             }
-            writeIntLittleEndian((int) crcValue, out);
-            writeIntLittleEndian((int) totalLength, out); // ISIZE: the length modulo 2^32.
         } else {
             // A sync flush ends the chunk on a byte boundary with the deflate stream still open. It
             // is done when all input is taken and the output did not fill the room given (a call
@@ -72,7 +85,6 @@ final class ParallelGzip {
                 full = n == room;
             } while (full || !deflater.needsInput());
         }
-        return out;
     }
 
     private static void writeIntLittleEndian(int value, ByteSink out) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AnswerStreamTest {
     private final ExecutorService compressors = Executors.newFixedThreadPool(2);
@@ -53,11 +54,13 @@ class AnswerStreamTest {
         assertEquals(expectedChunks, chunks[0]);
     }
 
-    @Test
-    void chunksCompressedApartAreOneGzipStream() {
+    /** Level 1 is the gateway's own deflate, the others zlib's. */
+    @ParameterizedTest(name = "level {0}")
+    @ValueSource(ints = {1, 2, 9})
+    void chunksCompressedApartAreOneGzipStream(int level) {
         byte[] answer = answer(3_500_000);
         int[] chunks = {0};
-        byte[] compressed = drain(new AnswerStream(AnswerStream.of(answer), 1, compressors), chunks);
+        byte[] compressed = drain(new AnswerStream(AnswerStream.of(answer), level, compressors), chunks);
         assertEquals(14, chunks[0]);
         assertTrue(compressed.length < answer.length / 3, "compressed to " + compressed.length);
         assertArrayEquals(answer, Gzip.gunzip(compressed));
