@@ -2,7 +2,9 @@ package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
 import io.kubevirt.metrics.gateway.parse.HeaderElement;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -30,6 +32,10 @@ public class Compression {
 
     ExecutorService compressors() {
         return compressors;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        compressors.shutdown();
     }
 
     /**

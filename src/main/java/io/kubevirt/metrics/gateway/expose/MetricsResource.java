@@ -10,10 +10,12 @@ import io.kubevirt.metrics.gateway.merge.ByteSink;
 import io.kubevirt.metrics.gateway.merge.MergedExposition;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.scrape.ScrapeTimeout;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -96,6 +98,10 @@ public class MetricsResource {
                 use.close();
             }
         }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        writers.shutdown();
     }
 
     /** The answer, streamed in chunks (see {@link StreamedAnswer}). */
