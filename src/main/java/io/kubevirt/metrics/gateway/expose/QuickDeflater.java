@@ -7,13 +7,13 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * Raw deflate (RFC 1951) at about four times the speed of zlib's fastest level: one block with the
- * fixed Huffman codes (no tree to build or send), and matches found through a table that keeps the
- * last position of each 4-byte sequence, without searching a chain or looking for a longer match
- * one byte on. zlib-ng's level 1 (deflate_quick) works the same way. An exposition repeats most of
- * each line in the lines before, which a one-slot table finds: KubeVirt's sample expositions shrink
- * 7x (zlib's level 1: 8.3x), a large cluster's answer 35x (44x), and both at 3.5-4x zlib's speed.
- * One per thread: it keeps its table between calls.
+ * Raw deflate (RFC 1951) at three to four times the speed of zlib's fastest level: one block with
+ * the fixed Huffman codes (no tree to build or send), and matches found through a table that keeps
+ * the last position of each 4-byte sequence, without searching a chain or looking for a longer
+ * match one byte on. zlib-ng's level 1 (deflate_quick) works the same way. An exposition repeats
+ * most of each line in the lines before, which a one-slot table finds: KubeVirt's sample
+ * expositions shrink 7x (zlib's level 1: 8x) at three times zlib's speed, a large cluster's answer
+ * 35x (44x) at four. One per thread: it keeps its table between calls.
  */
 final class QuickDeflater {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -22,9 +22,10 @@ final class QuickDeflater {
     private static final int MIN_MATCH = 4;
     private static final int MAX_MATCH = 258;
     private static final int HASH_BITS = 15;
-    /** Literal/length symbols (RFC 1951, 3.2.5): their fixed codes, bit-reversed as the stream holds them, and lengths. */
     private static final int END_OF_BLOCK = 256;
+    /** Literal/length symbols' fixed codes (RFC 1951, 3.2.6), bit-reversed as the stream holds them. */
     private static final int[] SYMBOL_CODE = new int[286];
+    /** And the length of each code in bits. */
     private static final int[] SYMBOL_BITS = new int[286];
     /** A match length's symbol code and extra bits as one bit string, and its length in bits. */
     private static final int[] LENGTH_CODE = new int[MAX_MATCH + 1];
@@ -121,7 +122,7 @@ final class QuickDeflater {
         this.out = null;
     }
 
-    /** How many bytes from {@code position} repeat those from {@code candidate} (the first four do), up to {@code max}. */
+    /** How many bytes from {@code position} repeat those from {@code candidate} (the first four do), at most max. */
     private static int matchLength(byte[] in, int candidate, int position, int max) {
         int length = MIN_MATCH;
         while (length <= max - Long.BYTES) {
