@@ -47,6 +47,7 @@ import org.jboss.logging.Logger;
 public class Scraper {
     static final String USER_AGENT = "kubevirt-metrics-gateway";
     private static final byte[] EMPTY = new byte[0];
+    private static final int INFLATE_INPUT_BUFFER = 64 * 1024;
 
     private static final Logger LOG = Logger.getLogger(Scraper.class);
     /** A target's failed TLS handshakes are logged at most this often. */
@@ -310,7 +311,11 @@ public class Scraper {
             int compressedLength = length;
             body = EMPTY;
             length = 0;
-            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed, 0, compressedLength))) {
+            // The stream hands zlib its input a buffer at a time: with the default 512 bytes, a
+            // native call for every few kilobytes out, 100 bodies of 740 KB took 30-40% longer.
+            int inputBuffer = Math.max(1, Math.min(compressedLength, INFLATE_INPUT_BUFFER));
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed, 0, compressedLength),
+                    inputBuffer)) {
                 // Deflate inflates at most 1032-fold: a larger size in the trailer is corrupt.
                 long told = Math.min(trailerSize(compressed, compressedLength), compressedLength * 1032L);
                 if (!resize(Math.max(startSize(last.decoded()), told), Math.max(told, last.decoded()))) {
