@@ -13,7 +13,7 @@ import java.util.Arrays;
  * match one byte on. zlib-ng's level 1 (deflate_quick) works the same way. An exposition repeats
  * most of each line in the lines before, which a one-slot table finds: KubeVirt's sample
  * expositions shrink 7x (zlib's level 1: 8x) at three times zlib's speed, a large cluster's answer
- * 35x (44x) at four. One per thread: it keeps its table between calls.
+ * 35x (44x) at four. One per thread: it reuses its table from call to call.
  */
 final class QuickDeflater {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -74,7 +74,7 @@ final class QuickDeflater {
     }
 
     /** Position + 1 of the last occurrence of each hashed 4-byte sequence in the current input, 0 for none. */
-    private final int[] last = new int[1 << HASH_BITS];
+    private final int[] lastSeen = new int[1 << HASH_BITS];
     private ByteSink out;
     private long bits;
     private int bitCount;
@@ -87,15 +87,15 @@ final class QuickDeflater {
      */
     void deflate(byte[] in, int from, int to, boolean last, ByteSink out) {
         this.out = out;
-        Arrays.fill(this.last, 0);
+        Arrays.fill(lastSeen, 0);
         put(last ? 0b011 : 0b010, 3); // BFINAL, then BTYPE 01: fixed Huffman codes.
         int position = from;
         int end = to - Long.BYTES; // Where a match can still be extended eight bytes at a time.
         while (position < end) {
             int sequence = (int) INT.get(in, position);
             int hash = (sequence * 0x9E3779B1) >>> (32 - HASH_BITS);
-            int candidate = this.last[hash] - 1;
-            this.last[hash] = position + 1;
+            int candidate = lastSeen[hash] - 1;
+            lastSeen[hash] = position + 1;
             int distance = position - candidate;
             if (candidate >= from && distance <= WINDOW && (int) INT.get(in, candidate) == sequence) {
                 int length = matchLength(in, candidate, position, Math.min(MAX_MATCH, to - position));
