@@ -58,8 +58,18 @@ public final class GatherPipeline {
         this.indexSpares = indexSpares;
     }
 
-    /** A target's scrape result, its labels and, when it succeeded, its exposition. */
-    public record Outcome(ScrapeResult result, TargetLabels labels, TargetExposition exposition, int seriesAdded) {
+    /**
+     * A target's scrape result, its labels and, when it succeeded, its exposition; and what its
+     * report series say: the samples in the body and those left after metric relabeling (as
+     * Prometheus, these count a body that failed over the sample limit too), and the series new
+     * since the target's last scrape.
+     */
+    public record Outcome(ScrapeResult result, TargetLabels labels, TargetExposition exposition, int scraped,
+            int kept, int seriesAdded) {
+
+        static Outcome failed(ScrapeResult result, TargetLabels labels) {
+            return new Outcome(result, labels, null, 0, 0, 0);
+        }
     }
 
     /**
@@ -116,7 +126,7 @@ public final class GatherPipeline {
         ScrapeTarget target = result.target();
         TargetLabels labels = targetLabels.computeIfAbsent(target, t -> TargetLabels.of(t.labels()));
         if (!result.ok()) {
-            return new Outcome(result, labels, null, 0);
+            return Outcome.failed(result, labels);
         }
         try {
             TargetExposition exposition = TargetExpositionReader.read(result.body(), result.length(),
@@ -125,18 +135,20 @@ public final class GatherPipeline {
                     history.lastCount(target), indexSpares.take(target));
             if (sampleLimit > 0 && exposition.sampleCount() > sampleLimit) {
                 return new Outcome(result.failedWith(ScrapeResult.Failure.SAMPLE_LIMIT, exposition.sampleCount()
-                        + " samples, more than gateway.scrape.sample-limit=" + sampleLimit), labels, null, 0);
+                        + " samples, more than gateway.scrape.sample-limit=" + sampleLimit), labels, null,
+                        exposition.scrapedCount(), exposition.sampleCount(), 0);
             }
-            return new Outcome(result, labels, exposition, history.added(target, exposition));
+            return new Outcome(result, labels, exposition, exposition.scrapedCount(), exposition.sampleCount(),
+                    history.added(target, exposition));
         } catch (LimitExceededException e) {
-            return new Outcome(result.failedWith(ScrapeResult.Failure.of(e.reason()), e.getMessage()), labels, null, 0);
+            return Outcome.failed(result.failedWith(ScrapeResult.Failure.of(e.reason()), e.getMessage()), labels);
         } catch (ParseException e) {
-            return new Outcome(result.failedWith(ScrapeResult.Failure.PARSE, e.getMessage()), labels, null, 0);
+            return Outcome.failed(result.failedWith(ScrapeResult.Failure.PARSE, e.getMessage()), labels);
         } catch (RuntimeException e) {
             LOG.errorf(e, "The gateway failed reading the body of %s and reports the target down: a bug, "
                     + "please report it with this trace", target.url());
-            return new Outcome(result.failedWith(ScrapeResult.Failure.INTERNAL, "the gateway failed reading the body: "
-                    + e), labels, null, 0);
+            return Outcome.failed(result.failedWith(ScrapeResult.Failure.INTERNAL, "the gateway failed reading the body: "
+                    + e), labels);
         }
     }
 
@@ -177,10 +189,8 @@ public final class GatherPipeline {
         Set<ScrapeTarget> targets = new HashSet<>(2 * outcomes.size());
         for (Outcome outcome : outcomes) {
             ScrapeResult result = outcome.result();
-            TargetExposition exposition = outcome.exposition();
             targets.add(result.target());
-            byte[] report = ReportSeries.render(result, exposition == null ? 0 : exposition.scrapedCount(),
-                    exposition == null ? 0 : exposition.sampleCount(), outcome.seriesAdded());
+            byte[] report = ReportSeries.render(result, outcome.scraped(), outcome.kept(), outcome.seriesAdded());
             // Report series get the target labels, but not the metric relabel rules (as in Prometheus).
             sources.add(new Merger.Source(result.target().url() + " (report)", TargetExpositionReader.read(report,
                     report.length, ExpositionFormat.TEXT, new SeriesLabeling(outcome.labels(), config.honorLabels(),

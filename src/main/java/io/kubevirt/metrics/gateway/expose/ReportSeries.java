@@ -17,8 +17,9 @@ final class ReportSeries {
     /**
      * The report of one target as exposition text.
      *
-     * @param scraped samples in the body (0 when the scrape failed)
-     * @param kept samples after metric relabeling
+     * @param scraped samples in the body (0 when the scrape or the body failed, except over the
+     *     sample limit, where Prometheus counts them all)
+     * @param kept samples after metric relabeling, counted the same way
      * @param added series not in the target's previous scrape
      */
     static byte[] render(ScrapeResult result, int scraped, int kept, int added) {
