@@ -60,8 +60,8 @@ public final class GatherPipeline {
 
     /**
      * A target's scrape result, its labels and, when it succeeded, its exposition; and what its
-     * report series say: the samples in the body and those left after metric relabeling (as
-     * Prometheus, these count a body that failed over the sample limit too), and the series new
+     * report series say: the samples in the body and those left after metric relabeling (as in
+     * Prometheus, they count a body that failed over the sample limit too), and the series new
      * since the target's last scrape.
      */
     public record Outcome(ScrapeResult result, TargetLabels labels, TargetExposition exposition, int scraped,
