@@ -61,8 +61,8 @@ public final class GatherPipeline {
     /**
      * A target's scrape result, its labels and, when it succeeded, its exposition; and what its
      * report series say: the samples in the body and those left after metric relabeling (as in
-     * Prometheus, they count a body that failed over the sample limit too), and the series new
-     * since the target's last scrape.
+     * Prometheus, they count a body that failed over the sample limit too, and the part read of
+     * one that failed part-way), and the series new since the target's last scrape.
      */
     public record Outcome(ScrapeResult result, TargetLabels labels, TargetExposition exposition, int scraped,
             int kept, int seriesAdded) {
@@ -140,10 +140,11 @@ public final class GatherPipeline {
             }
             return new Outcome(result, labels, exposition, exposition.scrapedCount(), exposition.sampleCount(),
                     history.added(target, exposition));
-        } catch (LimitExceededException e) {
-            return Outcome.failed(result.failedWith(ScrapeResult.Failure.of(e.reason()), e.getMessage()), labels);
         } catch (ParseException e) {
-            return Outcome.failed(result.failedWith(ScrapeResult.Failure.PARSE, e.getMessage()), labels);
+            ScrapeResult.Failure failure = e instanceof LimitExceededException limit
+                    ? ScrapeResult.Failure.of(limit.reason()) : ScrapeResult.Failure.PARSE;
+            return new Outcome(result.failedWith(failure, e.getMessage()), labels, null, e.samplesRead(),
+                    e.samplesKept(), 0);
         } catch (RuntimeException e) {
             LOG.errorf(e, "The gateway failed reading the body of %s and reports the target down: a bug, "
                     + "please report it with this trace", target.url());

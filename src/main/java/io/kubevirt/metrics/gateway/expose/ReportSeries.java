@@ -17,8 +17,8 @@ final class ReportSeries {
     /**
      * The report of one target as exposition text.
      *
-     * @param scraped samples in the body (0 when the scrape or the body failed, except over the
-     *     sample limit, where Prometheus counts them all)
+     * @param scraped samples in the body (0 when the scrape failed; of a body that failed, those
+     *     read, as Prometheus counts them)
      * @param kept samples after metric relabeling, counted the same way
      * @param added series not in the target's previous scrape
      */

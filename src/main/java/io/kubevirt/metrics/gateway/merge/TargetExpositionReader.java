@@ -119,7 +119,7 @@ public final class TargetExpositionReader {
      * Reads {@code body[0, length)}. The body must not change afterwards: the result points into it.
      *
      * @throws ParseException when the body is not valid, or metric relabeling made a series invalid
-     *     (Prometheus fails such a scrape too)
+     *     (Prometheus fails such a scrape too); it tells how many samples were read and kept before
      */
     public static TargetExposition read(byte[] body, int length, ExpositionFormat format, SeriesLabeling labeling)
             throws ParseException {
@@ -136,7 +136,12 @@ public final class TargetExpositionReader {
         if (length >= EXTRA) {
             throw new ParseException(0, "body of " + length + " bytes is larger than the parser's limit");
         }
-        return new TargetExpositionReader(body, length, format, labeling, lastSamples, spare).read();
+        TargetExpositionReader reader = new TargetExpositionReader(body, length, format, labeling, lastSamples, spare);
+        try {
+            return reader.read();
+        } catch (ParseException e) {
+            throw e.afterSamples(reader.scraped, reader.count);
+        }
     }
 
     private TargetExposition read() throws ParseException {

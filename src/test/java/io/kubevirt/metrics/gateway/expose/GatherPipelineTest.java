@@ -39,6 +39,11 @@ class GatherPipelineTest {
         return new ScrapeResult(TARGET, bytes, bytes.length, "text/plain; version=0.0.4", 0.25, null, null);
     }
 
+    private static RelabelConfig metricRules(String rule) throws Exception {
+        return RelabelConfig.parse(new ByteArrayInputStream(("metric_relabel_configs: [" + rule + "]\n")
+                .getBytes(StandardCharsets.UTF_8)), "test");
+    }
+
     private static String merged(GatherPipeline pipeline, GatherPipeline.Outcome outcome) throws Exception {
         return merged(pipeline, List.of(outcome));
     }
@@ -58,10 +63,8 @@ class GatherPipelineTest {
     @Test
     void aTargetOverTheSampleLimitFailsAsAWhole() throws Exception {
         GatherPipeline pipeline = new GatherPipeline(1, SampleLimits.NONE);
-        RelabelConfig dropC = RelabelConfig.parse(new ByteArrayInputStream(
-                "metric_relabel_configs: [{source_labels: [__name__], regex: c, action: drop}]\n"
-                        .getBytes(StandardCharsets.UTF_8)), "test");
-        GatherPipeline.Outcome outcome = pipeline.read(body("a 1\nb 2\nc 3\n"), dropC);
+        GatherPipeline.Outcome outcome = pipeline.read(body("a 1\nb 2\nc 3\n"),
+                metricRules("{source_labels: [__name__], regex: c, action: drop}"));
         assertEquals(ScrapeResult.Failure.SAMPLE_LIMIT, outcome.result().failure());
         assertEquals("2 samples, more than gateway.scrape.sample-limit=1", outcome.result().message());
         assertNull(outcome.exposition());
@@ -113,6 +116,28 @@ class GatherPipelineTest {
         assertNull(new GatherPipeline(0, new SampleLimits(0, 0, 14, 0)).read(body(body), NO_RULES).result().failure());
         assertEquals("line 1: label_value_length_limit exceeded (metric: a, label name: x, length: 8, limit: 7)",
                 new GatherPipeline(0, new SampleLimits(0, 0, 7, 0)).read(body(body), NO_RULES).result().message());
+    }
+
+    /**
+     * A body that breaks part-way reports the samples read before the break (the one that failed a
+     * check included) and those kept, as Prometheus 2.42 does: each row's counts are what Debian's
+     * binary reported for the same body and rule (a label limit of 3 counts __name__ and its two
+     * target labels, as here).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "a value that is not a number | a 1\\nb 2\\nc 3\\nd x\\ne 1 | | 0 | parse | 3 | 3",
+        "unterminated label value, one sample dropped | a 1\\nb{x=\"2\"} 2\\nc 3\\nd{x=\"1} 4\\ne 1"
+                + " | {source_labels: [x], regex: \"2\", action: drop} | 0 | parse | 3 | 2",
+        "over the label limit | a 1\\nb 1\\nc{x=\"1\",y=\"2\",z=\"3\"} 1\\nd 1 | | 3 | label_limit | 3 | 2",
+    })
+    void aBodyThatBreaksPartWayReportsWhatWasReadBeforeTheBreak(String what, String body, String rule, int labelLimit,
+            String reason, int scraped, int kept) throws Exception {
+        GatherPipeline.Outcome outcome = new GatherPipeline(0, new SampleLimits(labelLimit, 0, 0, 0))
+                .read(body(body.replace("\\n", "\n") + "\n"), rule == null ? NO_RULES : metricRules(rule));
+        assertEquals(reason, outcome.result().failure().reason(), what);
+        assertEquals(scraped, outcome.scraped(), what);
+        assertEquals(kept, outcome.kept(), what);
     }
 
     @Test
