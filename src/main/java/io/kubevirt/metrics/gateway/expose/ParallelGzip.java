@@ -24,6 +24,14 @@ final class ParallelGzip {
     private final CRC32 crc = new CRC32();
     private long length;
     private boolean started;
+    /**
+     * What the last chunk compressed to, where the next one's output starts: an answer's chunks
+     * compress alike (7-fold for KubeVirt's samples, 35-fold for a large cluster's answer), and a
+     * chunk that needs more grows by doubling. Starting every chunk at a quarter of its size, a
+     * large answer allocated 9 times its gzip. Written by the compressing threads; any recent
+     * value serves.
+     */
+    private volatile int lastCompressedSize = AnswerStream.CHUNK_SIZE / 4;
 
     ParallelGzip(int level) {
         this.level = level;
@@ -45,7 +53,8 @@ final class ParallelGzip {
     }
 
     private ByteSink compress(ByteSink chunk, boolean first, boolean last, long crcValue, long totalLength) {
-        ByteSink out = new ByteSink(chunk.size() / 4 + 64);
+        int expected = lastCompressedSize;
+        ByteSink out = new ByteSink(expected + expected / 8 + 64);
         if (first) {
             out.write(HEADER);
         }
@@ -58,6 +67,7 @@ final class ParallelGzip {
             writeIntLittleEndian((int) crcValue, out);
             writeIntLittleEndian((int) totalLength, out); // ISIZE: the length modulo 2^32.
         }
+        lastCompressedSize = out.size();
         return out;
     }
 
