@@ -1,9 +1,7 @@
 package io.kubevirt.metrics.gateway.expose;
 
 import io.kubevirt.metrics.gateway.merge.ByteSink;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import io.kubevirt.metrics.gateway.parse.ByteRuns;
 import java.util.Arrays;
 
 /**
@@ -16,8 +14,6 @@ import java.util.Arrays;
  * 35x (44x) at four. One per thread: it reuses its table from call to call.
  */
 final class QuickDeflater {
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int WINDOW = 32 * 1024;
     private static final int MIN_MATCH = 4;
     private static final int MAX_MATCH = 258;
@@ -90,14 +86,14 @@ final class QuickDeflater {
         Arrays.fill(lastSeen, 0);
         put(last ? 0b011 : 0b010, 3); // BFINAL, then BTYPE 01: fixed Huffman codes.
         int position = from;
-        int end = to - Long.BYTES; // Where a match can still be extended eight bytes at a time.
+        int end = to - Long.BYTES; // The last eight bytes go out as literals: too few to gain from a match.
         while (position < end) {
-            int sequence = (int) INT.get(in, position);
+            int sequence = (int) ByteRuns.INTS.get(in, position);
             int hash = (sequence * 0x9E3779B1) >>> (32 - HASH_BITS);
             int candidate = lastSeen[hash] - 1;
             lastSeen[hash] = position + 1;
             int distance = position - candidate;
-            if (candidate >= from && distance <= WINDOW && (int) INT.get(in, candidate) == sequence) {
+            if (candidate >= from && distance <= WINDOW && (int) ByteRuns.INTS.get(in, candidate) == sequence) {
                 int length = matchLength(in, candidate, position, Math.min(MAX_MATCH, to - position));
                 putMatch(length, distance);
                 position += length;
@@ -124,18 +120,8 @@ final class QuickDeflater {
 
     /** How many bytes from {@code position} repeat those from {@code candidate} (the first four do), at most max. */
     private static int matchLength(byte[] in, int candidate, int position, int max) {
-        int length = MIN_MATCH;
-        while (length <= max - Long.BYTES) {
-            long difference = (long) LONG.get(in, position + length) ^ (long) LONG.get(in, candidate + length);
-            if (difference != 0) {
-                return length + (Long.numberOfTrailingZeros(difference) >>> 3);
-            }
-            length += Long.BYTES;
-        }
-        while (length < max && in[position + length] == in[candidate + length]) {
-            length++;
-        }
-        return length;
+        int m = Arrays.mismatch(in, position + MIN_MATCH, position + max, in, candidate + MIN_MATCH, candidate + max);
+        return m < 0 ? max : MIN_MATCH + m;
     }
 
     private void putSymbol(int symbol) {
@@ -155,7 +141,7 @@ final class QuickDeflater {
         bitCount += count;
         if (bitCount >= 32) {
             out.reserve(Integer.BYTES);
-            INT.set(out.array(), out.size(), (int) bits);
+            ByteRuns.INTS.set(out.array(), out.size(), (int) bits);
             out.commit(Integer.BYTES);
             bits >>>= 32;
             bitCount -= 32;

@@ -12,7 +12,8 @@ import java.nio.ByteOrder;
 public final class ByteRuns {
     /** Eight bytes of a byte[] as one little-endian long, at any offset. */
     public static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Four bytes of a byte[] as one little-endian int, at any offset. */
+    public static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH = 0x8080808080808080L;
     private static final long LOW = 0x7f7f7f7f7f7f7f7fL;
