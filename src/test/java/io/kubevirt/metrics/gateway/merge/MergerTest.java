@@ -14,8 +14,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class MergerTest {
@@ -164,6 +166,21 @@ class MergerTest {
                 a{x="1",y="2"} 1
                 a{x="1",y="3"} 3
                 """, merge());
+        assertEquals(new MergeReport(0, 2, 2), report);
+    }
+
+    @Test
+    void findsDuplicatesOfManyLabelsWhateverTheOrder() throws ParseException {
+        // More labels than the parser first makes room for, each name at another place each time.
+        List<String> pairs = IntStream.range(0, 40).mapToObj(i -> "l" + i + "=\"" + i + "\"").toList();
+        List<String> reversed = new ArrayList<>(pairs);
+        Collections.reverse(reversed);
+        String all = "a{" + String.join(",", pairs) + "}";
+        String allButFirst = "a{" + String.join(",", pairs.subList(1, 40)) + "}";
+        String allReversed = "a{" + String.join(",", reversed) + "}";
+        add(all + " 1\n" + allReversed + " 2\n" + allButFirst + " 3\n", Map.of());
+        add(allReversed + " 4\n", Map.of());
+        assertEquals("# TYPE a untyped\n" + all + " 1\n" + allButFirst + " 3\n", merge());
         assertEquals(new MergeReport(0, 2, 2), report);
     }
 
