@@ -259,25 +259,34 @@ public final class MergedExposition {
         copy(exp, s[o + TargetExposition.NAME_START], s[o + TargetExposition.NAME_END], out);
         int labelCount = s[o + TargetExposition.LABEL_COUNT];
         long mask = exp.targetMasks[sample];
-        if (labelCount == TargetExposition.COMPACT) {
-            writeTargetLabels(exp.targetLabels, mask, true, out); // The head was "name{labels".
+        int l = 4 * s[o + TargetExposition.FIRST_LABEL];
+        if (labelCount <= TargetExposition.COMPACT) { // The head was "name{labels"; what rules added follows.
+            for (int j = TargetExposition.COMPACT; j > labelCount; j--, l += 4) {
+                out.write((byte) ',');
+                writeLabel(exp, l, out);
+            }
+            writeTargetLabels(exp.targetLabels, mask, true, out);
             out.write((byte) '}');
         } else if (labelCount > 0 || mask != 0) {
             out.write((byte) '{');
-            int l = 4 * s[o + TargetExposition.FIRST_LABEL];
             for (int j = 0; j < labelCount; j++, l += 4) {
                 if (j > 0) {
                     out.write((byte) ',');
                 }
-                copy(exp, exp.labels[l], exp.labels[l + 1], out);
-                out.write((byte) '=');
-                out.write((byte) '"');
-                copy(exp, exp.labels[l + 2], exp.labels[l + 3], out);
-                out.write((byte) '"');
+                writeLabel(exp, l, out);
             }
             writeTargetLabels(exp.targetLabels, mask, labelCount > 0, out);
             out.write((byte) '}');
         }
+    }
+
+    /** Writes {@code name="value"} of the label entry at {@code l}. */
+    private static void writeLabel(TargetExposition exp, int l, ByteSink out) {
+        copy(exp, exp.labels[l], exp.labels[l + 1], out);
+        out.write((byte) '=');
+        out.write((byte) '"');
+        copy(exp, exp.labels[l + 2], exp.labels[l + 3], out);
+        out.write((byte) '"');
     }
 
     /** Writes {@code ,name="value"} for every target label in the mask (no comma before the first unless asked). */

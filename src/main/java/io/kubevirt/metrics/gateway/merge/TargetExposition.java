@@ -24,7 +24,9 @@ public final class TargetExposition {
     /**
      * LABEL_COUNT of a sample whose labels are written in the body exactly as the output writes
      * them ({@code name{a="1",b="2"}}, canonical escapes, no blanks): NAME_START to NAME_END is then
-     * that whole head without the closing brace, copied in one piece, and there are no label entries.
+     * that whole head without the closing brace, copied in one piece. What metric relabel rules
+     * set besides (new labels, target labels they changed) follows the head: COMPACT minus the
+     * number of those labels is the LABEL_COUNT, and their entries start at FIRST_LABEL.
      */
     static final int COMPACT = -1;
     static final int VALUE_START = 4;

@@ -223,10 +223,9 @@ public final class TargetExpositionReader {
         long hash = lastNameHash + targetLabels.pairHashes(mask); // resolve made the name the last one.
         if (compact(nameEnd)) {
             for (int j = 0; j < n; j++) {
-                hash += LabelHash.pair(body, parser.labelNameStart(j), parser.labelNameEnd(j), body,
-                        parser.labelValueStart(j), parser.labelValueEnd(j));
+                hash += compactLabelHash(j);
             }
-            addSample(family, nameStart, parser.labelValueEnd(n - 1) + 1, labelTotal, true, mask, hash);
+            addSample(family, nameStart, headEnd(), labelTotal, true, mask, hash);
             return;
         }
         int first = labelTotal;
@@ -257,8 +256,12 @@ public final class TargetExpositionReader {
             kept = new int[parser.labelCount()];
         }
         int keptCount = sampleLabels.keptLabels(kept);
+        // Rules that only add labels or change target labels (a cluster label, a pod's short
+        // name) leave a compact head whole: it is copied in one piece, what they set after it.
+        boolean compact = name == null && keptCount == parser.labelCount() && !limits.checksLabels()
+                && compact(nameEnd);
         for (int k = 0; k < keptCount; k++) {
-            hash += addBodyLabel(kept[k]);
+            hash += compact ? compactLabelHash(kept[k]) : addBodyLabel(kept[k]);
         }
         for (int c = 0; c < sampleLabels.changes(); c++) {
             String label = sampleLabels.changedLabel(c);
@@ -278,7 +281,19 @@ public final class TargetExpositionReader {
         if (limits.checksLabels()) {
             checkRecordedLimits(ns, ne, first, mask);
         }
-        addSample(resolve(bufferAt(ns), offset(ns), offset(ne)), ns, ne, first, false, mask, hash);
+        addSample(resolve(bufferAt(ns), offset(ns), offset(ne)), ns, compact ? headEnd() : ne, first, compact, mask,
+                hash);
+    }
+
+    /** The hash of the parser's label {@code j} of a {@link #compact} sample: its value needs no re-escaping. */
+    private long compactLabelHash(int j) {
+        return LabelHash.pair(body, parser.labelNameStart(j), parser.labelNameEnd(j), body, parser.labelValueStart(j),
+                parser.labelValueEnd(j));
+    }
+
+    /** The end of a {@link #compact} sample's head, {@code name{a="1",b="2"}} without the closing brace. */
+    private int headEnd() {
+        return parser.labelValueEnd(parser.labelCount() - 1) + 1;
     }
 
     /** Records the parser's label {@code j} (canonically escaped, in extra when the body's escapes are not); its hash. */
@@ -450,7 +465,11 @@ public final class TargetExpositionReader {
         return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * labels.length, projected + projected / 8));
     }
 
-    /** @param nameEnd the end of the name, or of the whole head of a compact sample */
+    /**
+     * @param nameEnd the end of the name, or of the whole head of a compact sample
+     * @param firstLabel the sample's first entry in labels: all its labels, or those a compact one
+     *     gets after its head
+     */
     private void addSample(Family family, int nameStart, int nameEnd, int firstLabel, boolean compact, long mask,
             long hash) {
         if (count == masks.length) {
@@ -463,7 +482,8 @@ public final class TargetExpositionReader {
         samples[o + TargetExposition.NAME_START] = nameStart;
         samples[o + TargetExposition.NAME_END] = nameEnd;
         samples[o + TargetExposition.FIRST_LABEL] = firstLabel;
-        samples[o + TargetExposition.LABEL_COUNT] = compact ? TargetExposition.COMPACT : labelTotal - firstLabel;
+        samples[o + TargetExposition.LABEL_COUNT] = compact ? TargetExposition.COMPACT - (labelTotal - firstLabel)
+                : labelTotal - firstLabel;
         byte[] special = parser.specialValue();
         if (special == null) {
             samples[o + TargetExposition.VALUE_START] = parser.valueStart();

@@ -430,6 +430,42 @@ class MergerTest {
     }
 
     /**
+     * Labels rules add, or target labels they change, follow a sample's labels as the body wrote
+     * them, whether the body's are copied in one piece or label by label (a blank, a label a rule
+     * changed), and duplicates are found across both.
+     */
+    @Test
+    void metricRelabelingAddsLabelsAfterTheBodysAndFindsDuplicates() throws ParseException, IOException {
+        RelabelRules rules = metricRules("""
+                metric_relabel_configs:
+                  - target_label: cluster
+                    replacement: east
+                  - source_labels: [pod]
+                    regex: virt-handler-(.*)
+                    target_label: pod
+                  - source_labels: [y]
+                    regex: "3"
+                    target_label: y
+                    replacement: three
+                """);
+        add("""
+                # TYPE a gauge
+                a{x="1",y="2"} 1
+                a{y="2", x="1"} 2
+                a{x="1",y="3"} 3
+                a 4
+                """, ExpositionFormat.TEXT, new SeriesLabeling(TargetLabels.of(Map.of("pod", "virt-handler-x1")), true,
+                rules));
+        assertEquals("""
+                # TYPE a gauge
+                a{x="1",y="2",cluster="east",pod="x1"} 1
+                a{x="1",cluster="east",pod="x1",y="three"} 3
+                a{cluster="east",pod="x1"} 4
+                """, merge());
+        assertEquals(1, report.duplicateSamples());
+    }
+
+    /**
      * A rule remembers its decision by its input, across samples read on a view of the body and
      * samples decoded into a map (here: a label conflict without honor_labels): both must give
      * the same input the same key, and different inputs different keys.
