@@ -260,7 +260,7 @@ public final class MergedExposition {
         int labelCount = s[o + TargetExposition.LABEL_COUNT];
         long mask = exp.targetMasks[sample];
         int l = 4 * s[o + TargetExposition.FIRST_LABEL];
-        if (labelCount <= TargetExposition.COMPACT) { // The head was "name{labels"; what rules added follows.
+        if (labelCount <= TargetExposition.COMPACT) { // The head was "name{labels"; what rules set follows.
             for (int j = TargetExposition.COMPACT; j > labelCount; j--, l += 4) {
                 out.write((byte) ',');
                 writeLabel(exp, l, out);

@@ -435,7 +435,7 @@ class MergerTest {
      * changed), and duplicates are found across both.
      */
     @Test
-    void metricRelabelingAddsLabelsAfterTheBodysAndFindsDuplicates() throws ParseException, IOException {
+    void metricRelabelingWritesWhatItSetsAfterTheBodyLabels() throws ParseException, IOException {
         RelabelRules rules = metricRules("""
                 metric_relabel_configs:
                   - target_label: cluster
