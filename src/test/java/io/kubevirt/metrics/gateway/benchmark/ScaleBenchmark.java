@@ -50,12 +50,18 @@ import java.util.zip.GZIPOutputStream;
 public final class ScaleBenchmark {
     static final int ROUNDS = 8;
     /**
-     * Gathers before measuring (the first must have every target up), within {@link #WARM_UP_LIMIT}:
-     * the JIT compiler is busy for dozens (at 100 nodes, a third of the jar's CPU after five
-     * gathers, a sixth after forty), and a gateway serves for days.
+     * The warm-up runs in rounds of this many gathers until the JIT compiler has settled: its
+     * threads took less than {@link #SETTLED_JIT_SHARE} of the process' CPU in two rounds in a row
+     * (the native executable has none, so it stops after two rounds). At 100 nodes the jar's JIT
+     * compiler took 45% of its CPU in the first ten gathers, 6-25% in each round of ten from the
+     * 30th to the 100th, and 1-10% up to the 250th; a gateway serves for days, so the figures are
+     * those of after.
      */
-    static final int WARM_UP = 40;
-    static final Duration WARM_UP_LIMIT = Duration.ofSeconds(60);
+    static final int WARM_UP_ROUND = 10;
+    static final double SETTLED_JIT_SHARE = 0.05;
+    /** Bounds of the warm-up: settled or not, measuring starts after this many gathers or this long. */
+    static final int WARM_UP_MOST = 300;
+    static final Duration WARM_UP_LIMIT = Duration.ofMinutes(3);
     /** Copies of the sample's three VMs: 51 VMIs per virt-handler. */
     static final int COPIES = 17;
     static final String BEGIN = "<!-- scale:begin -->";
@@ -69,9 +75,21 @@ public final class ScaleBenchmark {
         }
     }
 
-    /** @param cpuByThread milliseconds of CPU per plain gather by {@link GatherLoad#THREAD_GROUPS} */
+    /**
+     * @param cpuPerGather milliseconds of CPU per plain gather, and per gzip one (what Prometheus asks for)
+     * @param cpuByThread milliseconds of CPU per plain gather by {@link GatherLoad#THREAD_GROUPS}
+     * @param warmUp the gathers before measuring, and whether the JIT compiler had settled by then
+     */
     record GatewayFigures(Artifact artifact, String heap, double plainP50, double plainP90, double gzipP50,
-            double gzipP90, double cpuPerGather, double peakRss, Map<String, Double> cpuByThread) {
+            double gzipP90, double cpuPerGather, double cpuPerGzipGather, double peakRss,
+            Map<String, Double> cpuByThread, WarmUp warmUp) {
+    }
+
+    record WarmUp(int gathers, boolean settled) {
+        @Override
+        public String toString() {
+            return gathers + (settled ? "" : " (not settled)");
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -204,10 +222,7 @@ public final class ScaleBenchmark {
                 Map.of("gateway.scrape.timeout", "30s"), ImageFlags.withHeap(artifact, heap))) {
             String url = "https://127.0.0.1:" + gateway.port() + "/metrics";
             answerBytes[0] = check(fetch(client, gateway, false), targets.size()).length();
-            long warmUntil = System.nanoTime() + WARM_UP_LIMIT.toNanos();
-            for (int i = 1; i < WARM_UP && System.nanoTime() < warmUntil; i++) {
-                curl(url, false);
-            }
+            WarmUp warmUp = warmUp(gateway, url);
             double[] plain = new double[ROUNDS];
             long cpuBefore = GatherLoad.cpuNanos(gateway);
             Map<String, Long> threadsBefore = GatherLoad.cpuByThread(gateway.process());
@@ -219,14 +234,35 @@ public final class ScaleBenchmark {
             GatherLoad.cpuByThread(gateway.process()).forEach((group, nanos) ->
                     cpuByThread.put(group, (nanos - threadsBefore.get(group)) / 1e6 / ROUNDS));
             double[] gzip = new double[ROUNDS];
+            cpuBefore = GatherLoad.cpuNanos(gateway);
             for (int i = 0; i < ROUNDS; i++) {
                 gzip[i] = curl(url, true);
             }
+            double gzipCpu = (GatherLoad.cpuNanos(gateway) - cpuBefore) / 1e6 / ROUNDS;
             check(fetch(client, gateway, true), targets.size()); // Still complete, and valid gzip.
             return new GatewayFigures(artifact, heap, GatherLoad.percentile(plain, 50), GatherLoad.percentile(plain, 90),
-                    GatherLoad.percentile(gzip, 50), GatherLoad.percentile(gzip, 90), cpu,
-                    GatherLoad.memory(gateway.process(), "VmHWM"), cpuByThread);
+                    GatherLoad.percentile(gzip, 50), GatherLoad.percentile(gzip, 90), cpu, gzipCpu,
+                    GatherLoad.memory(gateway.process(), "VmHWM"), cpuByThread, warmUp);
         }
+    }
+
+    /** Gathers until the JIT compiler has settled or a bound is reached (see {@link #WARM_UP_ROUND}). */
+    private static WarmUp warmUp(PackagedGateway gateway, String url) throws Exception {
+        long until = System.nanoTime() + WARM_UP_LIMIT.toNanos();
+        int gathers = 1; // The one that checked the answer.
+        int quietRounds = 0;
+        while (quietRounds < 2 && gathers + WARM_UP_ROUND <= WARM_UP_MOST && System.nanoTime() < until) {
+            long cpu = GatherLoad.cpuNanos(gateway);
+            long jit = GatherLoad.cpuByThread(gateway.process()).get("JIT");
+            for (int i = 0; i < WARM_UP_ROUND; i++) {
+                curl(url, i % 2 == 1); // Both paths get compiled: plain and gzip alternate.
+            }
+            gathers += WARM_UP_ROUND;
+            double share = (double) (GatherLoad.cpuByThread(gateway.process()).get("JIT") - jit)
+                    / (GatherLoad.cpuNanos(gateway) - cpu);
+            quietRounds = share < SETTLED_JIT_SHARE ? quietRounds + 1 : 0;
+        }
+        return new WarmUp(gathers, quietRounds == 2);
     }
 
     /**
@@ -311,28 +347,31 @@ public final class ScaleBenchmark {
         table.append(String.format(Locale.ROOT, "Measured %s on %s with `./mvnw -B -Pscale -DskipTests verify`; "
                 + "times are medians of %d requests.%n%n", LocalDate.now(), Machine.describe(), ROUNDS));
         table.append("| virt-handlers | series | fetched | answer | floor | artifact (heap) | plain p50 / p90 | gzip p50 / p90 "
-                + "| CPU per gather | peak RSS | gateway / floor | gzip / plain | /federate | federate / gateway "
+                + "| CPU per gather plain / gzip | peak RSS | gateway / floor | gzip / plain | /federate "
+                + "| federate / gateway "
                 + "| Prometheus peak RSS |\n");
         table.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Row row : rows) {
             for (GatewayFigures g : row.gateways()) {
                 table.append(String.format(Locale.ROOT, "| %d | %,d | %.0f MB | %.0f MB | %.0f ms | %s (%s) | %.0f / %.0f ms "
-                                + "| %.0f / %.0f ms | %.0f ms | %.0f MB | %.2f | %.2f | %.0f ms | %.1f | %.0f MB |%n",
+                                + "| %.0f / %.0f ms | %.0f / %.0f ms | %.0f MB | %.2f | %.2f | %.0f ms | %.1f | %.0f MB |%n",
                         row.handlers(), row.series(), row.inputMb(), row.answerMb(), row.floor(),
                         g.artifact().name().toLowerCase(Locale.ROOT), g.heap(), g.plainP50(), g.plainP90(), g.gzipP50(),
-                        g.gzipP90(), g.cpuPerGather(), g.peakRss(), g.plainP50() / row.floor(), g.gzipP50() / g.plainP50(),
+                        g.gzipP90(), g.cpuPerGather(), g.cpuPerGzipGather(), g.peakRss(), g.plainP50() / row.floor(),
+                        g.gzipP50() / g.plainP50(),
                         row.federate(), row.federate() / g.plainP50(), row.prometheusRss()));
             }
         }
         table.append("\nCPU per plain gather by thread (ms; event loops: HTTP both ways, TLS and the scrapes' gzip; "
                 + "read, merge: the gather pool; GC and JIT: HotSpot's own threads, while the native executable "
                 + "collects in the thread that allocates):\n\n");
-        table.append("| virt-handlers | artifact | ").append(String.join(" | ", GatherLoad.THREAD_GROUPS))
-                .append(" |\n|").append(" --- |".repeat(2 + GatherLoad.THREAD_GROUPS.size())).append('\n');
+        table.append("| virt-handlers | artifact | warm-up gathers | ")
+                .append(String.join(" | ", GatherLoad.THREAD_GROUPS))
+                .append(" |\n|").append(" --- |".repeat(3 + GatherLoad.THREAD_GROUPS.size())).append('\n');
         for (Row row : rows) {
             for (GatewayFigures g : row.gateways()) {
-                table.append(String.format(Locale.ROOT, "| %d | %s |", row.handlers(),
-                        g.artifact().name().toLowerCase(Locale.ROOT)));
+                table.append(String.format(Locale.ROOT, "| %d | %s | %s |", row.handlers(),
+                        g.artifact().name().toLowerCase(Locale.ROOT), g.warmUp()));
                 GatherLoad.THREAD_GROUPS.forEach(group -> table.append(String.format(Locale.ROOT, " %.0f |",
                         g.cpuByThread().get(group))));
                 table.append('\n');
