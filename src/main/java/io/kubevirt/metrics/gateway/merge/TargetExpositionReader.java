@@ -258,6 +258,7 @@ public final class TargetExpositionReader {
         int keptCount = sampleLabels.keptLabels(kept);
         // Rules that only add labels or change target labels (a cluster label, a pod's short
         // name) leave a compact head whole: it is copied in one piece, what they set after it.
+        // Not under label limits: checkRecordedLimits sees only recorded labels, so each is recorded.
         boolean compact = name == null && keptCount == parser.labelCount() && !limits.checksLabels()
                 && compact(nameEnd);
         for (int k = 0; k < keptCount; k++) {
