@@ -9,6 +9,7 @@ import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.parse.ExpositionParser;
 import io.kubevirt.metrics.gateway.parse.MetricType;
 import io.kubevirt.metrics.gateway.parse.Names;
+import io.kubevirt.metrics.gateway.parse.OpenMetricsRules;
 import io.kubevirt.metrics.gateway.parse.ParseException;
 import io.kubevirt.metrics.gateway.relabel.MapLabels;
 import io.kubevirt.metrics.gateway.relabel.RelabelRules;
@@ -145,8 +146,12 @@ public final class TargetExpositionReader {
     }
 
     private TargetExposition read() throws ParseException {
+        OpenMetricsRules openMetricsRules = format == ExpositionFormat.OPENMETRICS ? new OpenMetricsRules() : null;
         ExpositionParser.Entry entry;
         while ((entry = parser.next()) != null) {
+            if (openMetricsRules != null) {
+                openMetricsRules.check(parser, entry);
+            }
             switch (entry) {
                 case HELP -> {
                     Declaration d = declare();
@@ -173,6 +178,9 @@ public final class TargetExpositionReader {
                 case SAMPLE -> sample();
                 default -> throw new IllegalStateException(entry.name());
             }
+        }
+        if (openMetricsRules != null) {
+            openMetricsRules.finish(parser.line());
         }
         for (Declaration d : declarations.values()) {
             for (Family f : d.bySuffix) {

@@ -62,8 +62,8 @@ public final class Escapes {
 
     /**
      * Decodes escaped UTF-8 bytes: a label value when {@code quoteEscape}, else 0.0.4 HELP text.
-     * Escapes are ASCII, so they are undone on the bytes; the text is then decoded as UTF-8, a
-     * malformed sequence (HELP text is not checked, in Prometheus either) as U+FFFD.
+     * Escapes are ASCII, so they are undone on the bytes; the text is then decoded as UTF-8 (the
+     * parser lets no malformed sequence through).
      */
     private static String unescape(byte[] buf, int start, int end, boolean quoteEscape) {
         byte[] out = new byte[end - start];

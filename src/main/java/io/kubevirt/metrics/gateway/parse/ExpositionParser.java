@@ -31,6 +31,8 @@ public final class ExpositionParser {
     private static final byte[] NAME_LABEL = ascii("__name__");
     private static final byte[] POS_INF = ascii("+Inf");
     private static final byte[] NEG_INF = ascii("-Inf");
+    /** OpenMetrics: an exemplar's label names and values together hold at most this many characters. */
+    private static final int MAX_EXEMPLAR_LABELS_LENGTH = 128;
 
     private final byte[] buf;
     private final int limit;
@@ -56,13 +58,11 @@ public final class ExpositionParser {
     private byte[] specialValue;
     private boolean hasTimestamp;
     private long timestampMillis;
-    /** The current sample's exemplar: its label set from '{' to after '}', value and timestamp, or -1. */
+    /** The OpenMetrics timestamp of the current sample, in seconds as written. */
+    private double timestampSeconds;
+    /** The current sample's exemplar, from its label set's '{' to the line's end, or -1. */
     private int exemplarLabelsStart = -1;
-    private int exemplarLabelsEnd;
-    private int exemplarValueStart;
-    private int exemplarValueEnd;
-    private int exemplarTimestampStart;
-    private int exemplarTimestampEnd;
+    private int exemplarEnd;
 
     /** Parses {@code buf[0, length)}. */
     public ExpositionParser(byte[] buf, int length, ExpositionFormat format) {
@@ -213,6 +213,11 @@ public final class ExpositionParser {
         return timestampMillis;
     }
 
+    /** The current sample's OpenMetrics timestamp in seconds, as written (ordering needs more than milliseconds). */
+    public double timestampSeconds() {
+        return timestampSeconds;
+    }
+
     /** True when the current sample carries an OpenMetrics exemplar. */
     public boolean hasExemplar() {
         return exemplarLabelsStart >= 0;
@@ -220,59 +225,41 @@ public final class ExpositionParser {
 
     /**
      * The current sample's exemplar as OpenMetrics writes it after a sample's value or timestamp,
-     * {@code # {labels} value [timestamp]}, with single spaces and no blanks or trailing comma in
-     * the label set; null when the sample has none. Exemplars are rare, so this copies.
+     * {@code # {labels} value [timestamp]}; null when the sample has none. The parser accepts only
+     * that form, so this is a copy of the line's end. Exemplars are rare, so this copies.
      */
     public byte[] exemplar() {
         if (exemplarLabelsStart < 0) {
             return null;
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64);
-        out.write('#');
-        out.write(' ');
-        boolean quoted = false;
-        for (int p = exemplarLabelsStart; p < exemplarLabelsEnd; p++) {
-            byte b = buf[p];
-            if (quoted) {
-                out.write(b);
-                if (b == '\\') {
-                    out.write(buf[++p]);
-                } else if (b == '"') {
-                    quoted = false;
-                }
-            } else if (b == '"') {
-                quoted = true;
-                out.write(b);
-            } else if (b == ',' && buf[skipBlanks(p + 1, exemplarLabelsEnd)] == '}') {
-                continue; // A trailing comma, which OpenMetrics does not allow.
-            } else if (b != ' ' && b != '\t') {
-                out.write(b);
-            }
-        }
-        out.write(' ');
-        out.write(buf, exemplarValueStart, exemplarValueEnd - exemplarValueStart);
-        if (exemplarTimestampStart >= 0) {
-            out.write(' ');
-            out.write(buf, exemplarTimestampStart, exemplarTimestampEnd - exemplarTimestampStart);
-        }
-        return out.toByteArray();
+        byte[] out = new byte[2 + exemplarEnd - exemplarLabelsStart];
+        out[0] = '#';
+        out[1] = ' ';
+        System.arraycopy(buf, exemplarLabelsStart, out, 2, exemplarEnd - exemplarLabelsStart);
+        return out;
     }
 
     /** Parses the line that starts at {@code start}; null for a line without an entry. */
     private Entry parseLine(int start) throws ParseException {
-        int p = format == ExpositionFormat.TEXT ? skipBlanks(start, limit) : start;
+        boolean text = format == ExpositionFormat.TEXT;
+        int p = text ? skipBlanks(start, limit) : start;
+        if (text && p < limit && buf[p] == 0) {
+            // Prometheus' lexer takes a NUL byte where a line's first token starts for the body's end.
+            pos = limit;
+            return null;
+        }
         if (p < limit && buf[p] != '#' && buf[p] != '\n') {
             parseSample(start, p);
             return Entry.SAMPLE;
         }
         int end = endLine(start, lineEnd(p));
         if (p == end) {
-            if (format == ExpositionFormat.OPENMETRICS) {
+            if (!text) {
                 throw error("unexpected empty line");
             }
             return null;
         }
-        return parseComment(p + 1, end);
+        return text ? textComment(p + 1, end) : openMetricsComment(p + 1, end);
     }
 
     /** Ends the line from {@code start} at {@code end}: the next line starts after it. */
@@ -285,60 +272,84 @@ public final class ExpositionParser {
         return end;
     }
 
-    private Entry parseComment(int p, int end) throws ParseException {
-        int afterHash = p;
-        p = skipBlanks(p, end);
-        int wordStart = p;
-        while (p < end && buf[p] != ' ' && buf[p] != '\t') {
-            p++;
+    /**
+     * A comment of the text format after its '#', read as Prometheus' lexer reads it: blanks, HELP
+     * or TYPE, blanks, the metric name; the text is all that follows the one character after the
+     * name (so {@code # TYPE a  counter} has the invalid type " counter"). "#HELP" (no blank after
+     * '#') and any other word make a plain comment.
+     */
+    private Entry textComment(int p, int end) throws ParseException {
+        int word = skipBlanks(p, end);
+        Entry entry = word > p ? keyword(word, end) : null;
+        if (entry == null) {
+            return null;
         }
-        // "#HELP" (no blank after '#') is a plain comment, as in Prometheus.
-        String word = wordStart > afterHash && p - wordStart <= 4
-                ? new String(buf, wordStart, p - wordStart, StandardCharsets.US_ASCII) : "";
-        boolean om = format == ExpositionFormat.OPENMETRICS;
-        if (om && word.equals("EOF") && p == end) {
+        p = metricName(skipBlanks(word + 4, end), end);
+        textStart = Math.min(p + 1, end);
+        textEnd = end;
+        if (entry == Entry.TYPE) {
+            type = MetricType.of(buf, textStart, end, format);
+            if (type == null) {
+                throw invalid("metric type", textStart, end);
+            }
+        } else {
+            help(textStart, end);
+        }
+        return entry;
+    }
+
+    /** Checks HELP text (UTF-8, as Prometheus 3 requires) and whether it needs re-escaping. */
+    private void help(int start, int end) throws ParseException {
+        if (!validUtf8(start, end)) {
+            throw error("HELP text of \"" + text(nameStart, nameEnd) + "\" is not valid UTF-8");
+        }
+        textCanonical = helpCanonical(start, end);
+    }
+
+    /** HELP or TYPE at {@code p}, followed by a blank; else null. */
+    private Entry keyword(int p, int end) {
+        if (end - p <= 4 || buf[p + 4] != ' ' && buf[p + 4] != '\t') {
+            return null;
+        }
+        return startsWith(p, "HELP") ? Entry.HELP : startsWith(p, "TYPE") ? Entry.TYPE : null;
+    }
+
+    /**
+     * A comment of OpenMetrics after its '#': exactly {@code  EOF}, or {@code  HELP}, {@code  TYPE}
+     * or {@code  UNIT}, one space, the metric name, one space and the text, which may be empty
+     * but for a type.
+     */
+    private Entry openMetricsComment(int p, int end) throws ParseException {
+        int word = p + 1;
+        if (p == end || buf[p] != ' ') {
+            throw expected("a space after '#'", p, end);
+        }
+        if (end - word == 3 && startsWith(word, "EOF")) {
             eofSeen = true;
             return null;
         }
-        Entry entry = switch (word) {
-            case "HELP" -> Entry.HELP;
-            case "TYPE" -> Entry.TYPE;
-            case "UNIT" -> om ? Entry.UNIT : null;
-            default -> null;
-        };
-        if (entry == null || p == end) {
-            if (om) {
-                throw expected("HELP, TYPE, UNIT or EOF after '#'", wordStart, end);
-            }
-            return null; // A plain comment.
+        Entry entry = end - word > 5 && buf[word + 4] == ' '
+                ? (startsWith(word, "HELP") ? Entry.HELP : startsWith(word, "TYPE") ? Entry.TYPE
+                        : startsWith(word, "UNIT") ? Entry.UNIT : null)
+                : null;
+        if (entry == null) {
+            throw expected("HELP, TYPE, UNIT or EOF after '#'", word, end);
         }
-        p = skipBlanks(p, end);
-        p = metricName(p, end);
+        p = metricName(word + 5, end);
+        if (p == end || buf[p] != ' ') {
+            throw expected("a space after the metric name", p, end);
+        }
+        textStart = p + 1;
+        textEnd = end;
         switch (entry) {
             case TYPE -> {
-                p = requireBlanks(p, end, "the metric type");
-                int typeStart = p;
-                while (p < end && buf[p] != ' ' && buf[p] != '\t') {
-                    p++;
-                }
-                type = typeStart == p ? null : MetricType.of(buf, typeStart, p, format);
+                type = MetricType.of(buf, textStart, end, format);
                 if (type == null) {
-                    throw invalid("metric type", typeStart, end);
-                }
-                if (skipBlanks(p, end) != end) {
-                    throw expected("end of line after the metric type", p, end);
+                    throw invalid("metric type", textStart, end);
                 }
             }
-            case HELP, UNIT -> {
-                if (p < end && buf[p] != ' ' && buf[p] != '\t') {
-                    throw expected("a space after the metric name", p, end);
-                }
-                // The text format allows any run of blanks before the text, OpenMetrics exactly one.
-                textStart = format == ExpositionFormat.TEXT ? skipBlanks(p, end) : Math.min(p + 1, end);
-                textEnd = end;
-                textCanonical = entry == Entry.UNIT || helpCanonical(textStart, textEnd);
-            }
-            default -> throw new IllegalStateException(entry.name());
+            case HELP -> help(textStart, end);
+            default -> textCanonical = true;
         }
         return entry;
     }
@@ -346,74 +357,128 @@ public final class ExpositionParser {
     /**
      * Parses the sample on the line from {@code start}, whose name starts at {@code p}. Its name
      * and labels (most of a line) are scanned without knowing where the line ends: each of their
-     * scans stops at a newline. Only the few bytes after them are searched for the line's end.
+     * scans stops at a newline (but for a text format label value, which may hold one, as in
+     * Prometheus). Only the few bytes after them are searched for the line's end.
+     *
+     * <p>Blanks: the text format takes any run of them between the parts, and none before the
+     * value where the name or labels end it ({@code a{x="1"}1}, {@code a+1}), as Prometheus'
+     * lexer does; OpenMetrics takes exactly one space between the parts and none elsewhere.
      */
     private void parseSample(int start, int p) throws ParseException {
+        boolean text = format == ExpositionFormat.TEXT;
         p = metricName(p, limit);
         labelCount = 0;
         labelNameBits = 0;
-        if (p < limit && buf[p] == '{') {
-            p = labels(p + 1, limit, true);
+        int brace = text ? skipBlanks(p, limit) : p;
+        if (brace < limit && buf[brace] == '{') {
+            p = labels(brace + 1, limit, true);
         }
         int end = endLine(start, lineEnd(p));
-        p = requireBlanks(p, end, "the sample value");
+        p = text ? skipBlanks(p, end) : space(p, end, "the sample value");
         valueStart = p;
-        while (p < end && buf[p] != ' ' && buf[p] != '\t') {
-            p++;
-        }
+        p = token(p, end);
         valueEnd = p;
+        if (valueStart == valueEnd) {
+            throw expected("the sample value", p, end);
+        }
         specialValue = checkFloat(valueStart, valueEnd, "sample value");
         hasTimestamp = false;
         exemplarLabelsStart = -1;
-        p = skipBlanks(p, end);
-        if (p < end && buf[p] != '#') {
-            int tsStart = p;
-            while (p < end && buf[p] != ' ' && buf[p] != '\t') {
-                p++;
-            }
-            timestampMillis = timestamp(tsStart, p);
-            hasTimestamp = true;
+        if (text) {
             p = skipBlanks(p, end);
+            if (p < end) {
+                int tsStart = p;
+                p = token(p, end);
+                timestampMillis = textTimestamp(tsStart, p);
+                hasTimestamp = true;
+                if (skipBlanks(p, end) < end) {
+                    throw expected("end of line after the sample", skipBlanks(p, end), end);
+                }
+            }
+            return;
         }
         if (p < end) {
-            if (format == ExpositionFormat.OPENMETRICS && buf[p] == '#') {
-                exemplar(p + 1, end);
-            } else {
-                throw expected("end of line after the sample", p, end);
+            p = space(p, end, "a timestamp or an exemplar");
+            if (buf[p] != '#') {
+                int tsStart = p;
+                p = token(p, end);
+                openMetricsTimestamp(tsStart, p);
+                hasTimestamp = true;
+                if (p < end) {
+                    p = space(p, end, "an exemplar");
+                }
+            }
+            if (p < end) {
+                exemplar(p, end);
             }
         }
     }
 
-    /** Checks an exemplar's syntax and records where its parts are (see {@link #exemplar()}). */
-    private void exemplar(int p, int end) throws ParseException {
-        p = skipBlanks(p, end);
-        if (p >= end || buf[p] != '{') {
-            throw expected("exemplar labels after '#'", p, end);
-        }
-        int labelsStart = p;
-        p = labels(p + 1, end, false);
-        exemplarLabelsEnd = p;
-        p = requireBlanks(p, end, "the exemplar value");
-        exemplarValueStart = p;
+    /** The end of the run of bytes from {@code p} up to a blank or {@code end}. */
+    private int token(int p, int end) {
         while (p < end && buf[p] != ' ' && buf[p] != '\t') {
             p++;
         }
-        exemplarValueEnd = p;
-        checkFloat(exemplarValueStart, p, "exemplar value");
-        exemplarTimestampStart = -1;
-        p = skipBlanks(p, end);
+        return p;
+    }
+
+    /** After the one space at {@code p} that OpenMetrics puts before {@code what}. */
+    private int space(int p, int end, String what) throws ParseException {
+        if (p >= end || buf[p] != ' ' || p + 1 == end || buf[p + 1] == ' ' || buf[p + 1] == '\t') {
+            throw expected("one space and " + what, p, end);
+        }
+        return p + 1;
+    }
+
+    /**
+     * Checks an OpenMetrics exemplar, {@code # {labels} value [timestamp]} from its '#' at
+     * {@code p}, and records where it is (see {@link #exemplar()}).
+     */
+    private void exemplar(int p, int end) throws ParseException {
+        if (buf[p] != '#' || p + 2 >= end || buf[p + 1] != ' ' || buf[p + 2] != '{') {
+            throw expected("'# {' to start an exemplar", p, end);
+        }
+        int labelsStart = p + 2;
+        p = labels(labelsStart + 1, end, false);
+        if (exemplarLength(labelsStart, p) > MAX_EXEMPLAR_LABELS_LENGTH) {
+            throw error("exemplar labels of more than " + MAX_EXEMPLAR_LABELS_LENGTH + " characters");
+        }
+        p = space(p, end, "the exemplar value");
+        int valueStart = p;
+        p = token(p, end);
+        checkFloat(valueStart, p, "exemplar value");
         if (p < end) {
+            p = space(p, end, "the exemplar timestamp");
             int tsStart = p;
-            while (p < end && buf[p] != ' ' && buf[p] != '\t') {
-                p++;
-            }
-            if (checkFloat(tsStart, p, "exemplar timestamp") != null || skipBlanks(p, end) != end) {
+            p = token(p, end);
+            if (p < end || checkFloat(tsStart, p, "exemplar timestamp") != null) {
                 throw invalid("exemplar timestamp", tsStart, end);
             }
-            exemplarTimestampStart = tsStart;
-            exemplarTimestampEnd = p;
         }
         exemplarLabelsStart = labelsStart;
+        exemplarEnd = end;
+    }
+
+    /**
+     * The characters (code points) of an exemplar's label names and values, the values unescaped:
+     * OpenMetrics bounds their sum. Quotes, '=', ',' and braces do not count; an escape of
+     * {@code \\ \" \n} is one character (any other backslash is kept, a character of its own).
+     */
+    private int exemplarLength(int start, int end) {
+        int n = 0;
+        boolean quoted = false;
+        for (int p = start; p < end; p++) {
+            byte b = buf[p];
+            if (b == '"') {
+                quoted = !quoted;
+            } else if (quoted || b != '{' && b != '}' && b != '=' && b != ',') {
+                if (quoted && b == '\\' && (buf[p + 1] == '\\' || buf[p + 1] == '"' || buf[p + 1] == 'n')) {
+                    p++;
+                }
+                n += (b & 0xc0) == 0x80 ? 0 : 1; // Not a UTF-8 continuation byte: a character starts.
+            }
+        }
+        return n;
     }
 
     private int metricName(int p, int end) throws ParseException {
@@ -434,12 +499,16 @@ public final class ExpositionParser {
 
     /**
      * Parses a label set after its '{' and up to {@code end} or a newline; records the labels of a
-     * sample, only checks an exemplar's.
+     * sample, only checks an exemplar's. The text format takes blanks between the parts, a comma
+     * after the last label, none between two (Prometheus' lexer reads {@code {a="1" b="2"}}) and
+     * line feeds inside values; OpenMetrics none of these.
      */
     private int labels(int p, int end, boolean record) throws ParseException {
+        boolean text = format == ExpositionFormat.TEXT;
+        boolean afterComma = false;
         while (true) {
-            p = skipBlanks(p, end);
-            if (p < end && buf[p] == '}') {
+            p = text ? skipBlanks(p, end) : p;
+            if (p < end && buf[p] == '}' && (text || !afterComma)) {
                 return p + 1;
             }
             int ns = p;
@@ -450,26 +519,34 @@ public final class ExpositionParser {
                 }
             }
             if (p == ns) {
-                throw expected("a label name or '}'", p, end);
+                throw expected(afterComma && !text ? "a label name" : "a label name or '}'", p, end);
             }
             int ne = p;
             if (ByteRuns.equal(buf, ns, ne, NAME_LABEL, 0, NAME_LABEL.length)) {
                 // The name is the series' __name__; a second one would make an invalid series.
                 throw error("label name \"__name__\" is reserved");
             }
-            p = skipBlanks(p, end);
+            p = text ? skipBlanks(p, end) : p;
             if (p >= end || buf[p] != '=') {
                 throw expectedAfterLabel("'=' after label name", ns, ne, p, end);
             }
-            p = skipBlanks(p + 1, end);
+            p = text ? skipBlanks(p + 1, end) : p + 1;
             if (p >= end || buf[p] != '"') {
                 throw expectedAfterLabel("'\"' to start the value of label", ns, ne, p, end);
             }
             int vs = ++p;
+            int valueLine = line;
             boolean canonical = true;
             while (true) {
                 p = plainValueEnd(p, end);
+                if (p < end && buf[p] == '\n' && text) {
+                    line++; // A line feed inside a value: the next line's number is one more.
+                    canonical = false;
+                    p++;
+                    continue;
+                }
                 if (p >= end || buf[p] == '\n') {
+                    line = valueLine;
                     throw labelError("unterminated value of label", ns, ne);
                 }
                 byte b = buf[p];
@@ -495,12 +572,13 @@ public final class ExpositionParser {
             if (record) {
                 addLabel(ns, ne, vs, p, canonical);
             }
-            p = skipBlanks(p + 1, end);
-            if (p < end && buf[p] == ',') {
+            p = text ? skipBlanks(p + 1, end) : p + 1;
+            afterComma = p < end && buf[p] == ',';
+            if (afterComma) {
                 p++;
             } else if (p < end && buf[p] == '}') {
                 return p + 1;
-            } else {
+            } else if (!text || p >= end || !isNameStart(buf[p], false)) {
                 throw expected("',' or '}' after a label value", p, end);
             }
         }
@@ -546,36 +624,35 @@ public final class ExpositionParser {
         labelCanonical[labelCount++] = canonical;
     }
 
-    private long timestamp(int start, int end) throws ParseException {
-        if (format == ExpositionFormat.OPENMETRICS) {
-            if (checkFloat(start, end, "timestamp") != null) {
-                throw invalid("timestamp", start, end);
-            }
-            // Prometheus converts OpenMetrics seconds to milliseconds the same way.
-            return (long) (Double.parseDouble(text(start, end)) * 1000);
-        }
-        int p = start;
-        boolean negative = p < end && buf[p] == '-';
-        if (negative) {
-            p++;
-        }
-        if (p == end) {
-            throw invalid("timestamp", start, end);
-        }
+    /** A text format timestamp: milliseconds, digits only (Prometheus' lexer takes no sign), within 64 bits. */
+    private long textTimestamp(int start, int end) throws ParseException {
         long value = 0;
-        for (; p < end; p++) {
+        for (int p = start; p < end; p++) {
             int digit = buf[p] - '0';
             if (digit < 0 || digit > 9 || value > (Long.MAX_VALUE - digit) / 10) {
                 throw invalid("timestamp", start, end);
             }
             value = value * 10 + digit;
         }
-        return negative ? -value : value;
+        return value;
+    }
+
+    /** An OpenMetrics timestamp: seconds, a number but not NaN or an infinity. */
+    private void openMetricsTimestamp(int start, int end) throws ParseException {
+        if (checkFloat(start, end, "timestamp") != null) {
+            throw invalid("timestamp", start, end);
+        }
+        timestampSeconds = Double.parseDouble(text(start, end));
+        // Prometheus converts OpenMetrics seconds to milliseconds the same way.
+        timestampMillis = (long) (timestampSeconds * 1000);
     }
 
     /**
-     * Checks the syntax Go's {@code strconv.ParseFloat} accepts (Prometheus parses values with it).
-     * Returns the canonical bytes of a special value, or null for an ordinary number.
+     * Checks a number as Prometheus reads it: the syntax of Go's {@code strconv.ParseFloat} less
+     * hexadecimal floats and digit separators, which Prometheus refuses ("unsupported character in
+     * float") and OpenMetrics does not know. What passes is read alike by Go, Java and the
+     * OpenMetrics grammar, so it is written out as it came. Returns the canonical bytes of a
+     * special value, or null for an ordinary number.
      */
     private byte[] checkFloat(int start, int end, String what) throws ParseException {
         int p = start;
@@ -590,10 +667,6 @@ public final class ExpositionParser {
         if (p == start && equalsIgnoreCase(p, end, "nan")) {
             return NAN;
         }
-        boolean hex = end - p > 2 && buf[p] == '0' && (buf[p + 1] == 'x' || buf[p + 1] == 'X');
-        if (hex) {
-            p += 2;
-        }
         int digits = 0;
         int integerDigits = 0;
         boolean dot = false;
@@ -601,7 +674,7 @@ public final class ExpositionParser {
             byte b = buf[p];
             if (b == '.' && !dot) {
                 dot = true;
-            } else if (isDigit(b) || hex && isHexLetter(b)) {
+            } else if (isDigit(b)) {
                 digits++;
                 integerDigits += dot ? 0 : 1;
             } else {
@@ -609,9 +682,8 @@ public final class ExpositionParser {
             }
         }
         boolean ok = digits > 0;
-        boolean exponent = ok && p < end && (hex ? (buf[p] | 0x20) == 'p' : (buf[p] | 0x20) == 'e');
-        int magnitude = hex ? 4 * integerDigits : integerDigits; // Up to a power of 10 (of 2 in hex).
-        if (exponent) {
+        int magnitude = integerDigits; // Up to a power of 10.
+        if (ok && p < end && (buf[p] | 0x20) == 'e') {
             p++;
             boolean negativeExponent = p < end && buf[p] == '-';
             if (p < end && (buf[p] == '+' || buf[p] == '-')) {
@@ -625,20 +697,19 @@ public final class ExpositionParser {
             }
             ok = p > expStart;
             magnitude += negativeExponent ? -exponentValue : exponentValue;
-        } else if (hex) {
-            ok = false; // Go requires the 'p' exponent of a hexadecimal float.
         }
         if (!ok || p != end) {
             throw invalid(what, start, end);
         }
         // Go's ParseFloat fails on a number beyond the largest double (Java's gives Infinity), and
         // Prometheus with it: passing one on would break the whole merged answer. Only a number of
-        // about 10^308 (2^1024) or more can get there, so only those are parsed to find out.
-        if (magnitude >= (hex ? 1020 : 306) && Double.isInfinite(Double.parseDouble(text(start, end)))) {
+        // about 10^308 or more can get there, so only those are parsed to find out.
+        if (magnitude >= 306 && Double.isInfinite(Double.parseDouble(text(start, end)))) {
             throw error(what + " " + found(start, end) + " is out of the range of a 64-bit float");
         }
         return null;
     }
+
 
     private boolean helpCanonical(int start, int end) {
         for (int p = start; p < end; p++) {
@@ -711,13 +782,28 @@ public final class ExpositionParser {
         return true;
     }
 
-    private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
+    private boolean startsWith(int p, String word) {
+        for (int i = 0; i < word.length(); i++) {
+            if (buf[p + i] != word.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static boolean isHexLetter(byte b) {
-        int lower = b | 0x20;
-        return lower >= 'a' && lower <= 'f';
+    private boolean validUtf8(int p, int end) {
+        while (p < end) {
+            int n = buf[p] >= 0 ? 1 : utf8Length(p, end);
+            if (n < 0) {
+                return false;
+            }
+            p += n;
+        }
+        return true;
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
     }
 
     static boolean isNameStart(byte b, boolean colon) {

@@ -90,7 +90,7 @@ class MergedAnswerPropertiesTest {
         if (openMetricsTargets) {
             // An OpenMetrics twin with what only OpenMetrics has; the mutated body mostly fails as OpenMetrics.
             byte[] twin = ("# TYPE a counter\n# HELP a A \\\"counter\\\".\na_total{x=\"1\"} 1 1712653214.771"
-                    + " # {trace_id=\"t\"} 1\na_created{x=\"1\"} 1.7e9\n# TYPE up_seconds gauge\n"
+                    + " # {trace_id=\"t\"} 1\na_created{x=\"1\"} 1.7e9 1712653214.771\n# TYPE up_seconds gauge\n"
                     + "# UNIT up_seconds seconds\nup_seconds 1\n# TYPE up gauge\nup 1\n# EOF\n")
                     .getBytes(StandardCharsets.UTF_8);
             bodies = List.of(bodies.get(0), twin);
