@@ -177,8 +177,19 @@ class AuthGatewayTest {
         assertEquals(200, get("/q/health/live", null).statusCode());
     }
 
+    /** A flood of bad tokens does not become a flood of TokenReviews: a refused token is remembered a while. */
     @Test
     @Order(4)
+    void remembersARefusedTokenForAWhile() {
+        int before = ReviewingApiServer.TOKEN_REVIEWS.get();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(401, get("/metrics", "flood-token").statusCode());
+        }
+        assertEquals(1, ReviewingApiServer.TOKEN_REVIEWS.get() - before);
+    }
+
+    @Test
+    @Order(5)
     void failsClosedWhenTheApiServerCannotBeAsked() {
         apiServer.after(); // The API server goes away.
         Response response = get("/metrics", "late-token");

@@ -8,12 +8,16 @@ import io.fabric8.mockwebserver.dsl.MockServerExpectation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 /** A mock API server that answers TokenReviews and SubjectAccessReviews as a test decides. */
 public final class ReviewingApiServer {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** TokenReviews answered since the class was loaded. */
+    public static final AtomicInteger TOKEN_REVIEWS = new AtomicInteger();
 
     private ReviewingApiServer() {
     }
@@ -26,6 +30,7 @@ public final class ReviewingApiServer {
     public static void answer(Supplier<MockServerExpectation> expect, Map<String, String> users,
             BiPredicate<String, JsonNode> allowed) {
         expect.get().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews").andReply(200, request -> {
+            TOKEN_REVIEWS.incrementAndGet();
             String user = users.get(read(request.getUtf8Body()).path("spec").path("token").asText());
             return new TokenReviewBuilder().withNewStatus().withAuthenticated(user != null)
                     .withNewUser().withUsername(user).withGroups("system:authenticated").endUser().endStatus().build();
