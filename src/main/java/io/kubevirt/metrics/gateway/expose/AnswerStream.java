@@ -52,17 +52,6 @@ final class AnswerStream implements Iterator<Buffer> {
         this.compressors = compressors;
     }
 
-    /** A source that hands out a finished answer in chunks. */
-    static Source of(byte[] answer) {
-        int[] position = {0};
-        return (out, limit) -> {
-            int n = Math.min(answer.length - position[0], Math.max(0, limit - out.size()));
-            out.write(answer, position[0], position[0] + n);
-            position[0] += n;
-            return position[0] < answer.length;
-        };
-    }
-
     @Override
     public boolean hasNext() {
         writeAhead();

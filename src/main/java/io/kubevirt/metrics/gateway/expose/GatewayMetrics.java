@@ -91,6 +91,9 @@ public class GatewayMetrics {
                     .baseUnit("seconds")
                     .register(registry);
         }
+        for (String reason : List.of("deadline", "memory")) {
+            answerAborted(reason); // Both at 0 from the start, for alerts on their rate.
+        }
         Gauge.builder(PREFIX + "scrape.targets", targets, AtomicInteger::get)
                 .description("Targets this replica scraped in its last gather (after relabeling and sharding).")
                 .register(registry);
@@ -137,6 +140,18 @@ public class GatewayMetrics {
         gatherDuration.record(Duration.ofNanos(nanos));
         dropped("type_conflict", report.typeConflictSamples());
         dropped("duplicate", report.duplicateSamples());
+    }
+
+    void recordAnswerCutOff(String reason) {
+        answerAborted(reason).increment();
+    }
+
+    private Counter answerAborted(String reason) {
+        return Counter.builder(PREFIX + "answers.aborted")
+                .description("Answers whose reader was cut off before the end: deadline (still reading past its scrape "
+                        + "timeout and a margin) or memory (a newer gather needed the memory its answer held).")
+                .tag("reason", reason)
+                .register(registry);
     }
 
     void recordCoalesced() {

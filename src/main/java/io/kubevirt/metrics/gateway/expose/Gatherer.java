@@ -48,6 +48,7 @@ public class Gatherer {
     private final PrometheusMeterRegistry registry;
     private final GatewayMetrics metrics;
     private final GatherPipeline pipeline;
+    private final OpenAnswers openAnswers;
     private final AtomicReference<CompletableFuture<SharedAnswer>> running = new AtomicReference<>();
     private volatile long runningSince;
     private volatile long runningDeadline;
@@ -56,8 +57,9 @@ public class Gatherer {
     private volatile Cached lastAnswer;
 
     public Gatherer(TargetStates states, RelabelConfigStore relabelConfig, Scraper scraper,
-            PrometheusMeterRegistry registry, GatewayMetrics metrics, GatewayConfig config) {
+            PrometheusMeterRegistry registry, GatewayMetrics metrics, GatewayConfig config, OpenAnswers openAnswers) {
         this.states = states;
+        this.openAnswers = openAnswers;
         this.relabelConfig = relabelConfig;
         this.scraper = scraper;
         this.registry = registry;
@@ -132,6 +134,7 @@ public class Gatherer {
 
     private CompletableFuture<SharedAnswer> start(Duration timeout) {
         long start = System.nanoTime();
+        openAnswers.gatherStarted();
         RelabelConfig config = relabelConfig.current();
         List<ScrapeTarget> targets = states.current(config).active();
         Set<String> urls = targets.stream().map(ScrapeTarget::url).collect(Collectors.toSet());

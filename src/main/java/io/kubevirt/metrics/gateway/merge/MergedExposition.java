@@ -2,14 +2,18 @@ package io.kubevirt.metrics.gateway.merge;
 
 import static io.kubevirt.metrics.gateway.merge.TargetExposition.STRIDE;
 
+import io.kubevirt.metrics.gateway.parse.Escapes;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.parse.MetricType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The merger's decisions, ready to write in the text format 0.0.4 or in OpenMetrics 1.0: the
@@ -27,6 +31,8 @@ public final class MergedExposition {
 
     private final List<MergedFamily> families;
     private final MergeReport report;
+    /** The namespace label values of the series, found on first use (by a tenant's request). */
+    private volatile Set<String> namespaces;
 
     MergedExposition(List<MergedFamily> families, MergeReport report) {
         this.families = families;
@@ -52,17 +58,60 @@ public final class MergedExposition {
      * independent: concurrent requests each take their own and share the merge.
      */
     public Writer writer(ExpositionFormat format) {
-        return new Writer(format == ExpositionFormat.OPENMETRICS ? openMetricsSegments() : textSegments());
+        return writer(format, null);
+    }
+
+    /**
+     * A {@link #writer(ExpositionFormat)} that writes only the samples {@code filter} keeps (all
+     * when null), and a family's HELP, TYPE and UNIT only once a sample of it is kept.
+     */
+    public Writer writer(ExpositionFormat format, SampleFilter filter) {
+        return new Writer(format == ExpositionFormat.OPENMETRICS ? openMetricsSegments() : textSegments(), filter);
+    }
+
+    /**
+     * The values of the series' {@code namespace} labels, unescaped: the namespaces a tenant's
+     * request asks the API server about. Found once, on first use, by writing the series one at a
+     * time (never the whole answer), and shared by every request for this merge.
+     */
+    public Set<String> namespaces() {
+        Set<String> found = namespaces;
+        if (found == null) {
+            Set<String> collected = new TreeSet<>();
+            Writer collector = writer(ExpositionFormat.TEXT, (line, start, end) -> {
+                long value = NamespaceLabel.find(line, start, end);
+                if (value >= 0) {
+                    collected.add(Escapes.unescapeLabelValue(line, (int) (value >>> 32), (int) value));
+                }
+                return false; // Nothing is kept: the sink holds one line at a time.
+            });
+            ByteSink line = new ByteSink(1024);
+            while (collector.fill(line, Integer.MAX_VALUE)) {
+                // fill() stops only at the end when the limit cannot be reached.
+            }
+            namespaces = found = Collections.unmodifiableSet(collected);
+        }
+        return found;
+    }
+
+    /** Which samples a writer writes: a tenant's view. */
+    public interface SampleFilter {
+        /** Whether to keep the sample line the writer has just written at {@code line[start, end)} (no newline). */
+        boolean keep(byte[] line, int start, int end);
     }
 
     /** Writes an exposition in order, a chunk at a time. Not thread safe. */
     public static final class Writer {
         private final List<Segment> segments;
+        private final SampleFilter filter;
+        /** With a filter: the current family's metadata, written before its first kept sample. */
+        private byte[] pendingHeader;
         private int segment;
         private int from;
 
-        private Writer(List<Segment> segments) {
+        private Writer(List<Segment> segments, SampleFilter filter) {
             this.segments = segments;
+            this.filter = filter;
         }
 
         /**
@@ -73,7 +122,7 @@ public final class MergedExposition {
          */
         public boolean fill(ByteSink out, int limit) {
             while (segment < segments.size()) {
-                int next = segments.get(segment).write(out, from, limit);
+                int next = segments.get(segment).write(this, out, from, limit);
                 if (next != Segment.DONE) {
                     from = next;
                     return true;
@@ -83,20 +132,61 @@ public final class MergedExposition {
             }
             return false;
         }
+
+        /** Writes a family's metadata, or keeps it for its first sample the filter keeps. */
+        private void header(byte[] bytes, ByteSink out) {
+            if (filter == null) {
+                out.write(bytes);
+            } else {
+                pendingHeader = bytes; // Any earlier one's family had no sample kept.
+            }
+        }
+
+        /** Writes a sample line, unless the filter drops it (then nothing of it stays in {@code out}). */
+        private void sample(TargetExposition exp, int sample, boolean openMetrics, ByteSink out) {
+            if (filter == null) {
+                writeSample(exp, sample, openMetrics, out);
+                return;
+            }
+            int mark = out.size();
+            if (pendingHeader != null) {
+                out.write(pendingHeader);
+            }
+            int start = out.size();
+            writeSample(exp, sample, openMetrics, out);
+            if (filter.keep(out.array(), start, out.size() - 1)) {
+                pendingHeader = null;
+            } else {
+                out.truncate(mark);
+            }
+        }
     }
 
     /** A run of the output: a header or a source's samples of a family, written resumably. */
     private interface Segment {
         int DONE = -1;
 
-        /** Writes from position {@code from} on until {@code out} reaches {@code limit}; the next position, or DONE. */
-        int write(ByteSink out, int from, int limit);
+        /**
+         * Writes from position {@code from} on until {@code out} reaches {@code limit}, through
+         * {@code writer}; the next position, or DONE.
+         */
+        int write(Writer writer, ByteSink out, int from, int limit);
     }
 
+    /** A family's metadata. */
     private record Header(byte[] bytes) implements Segment {
         @Override
-        public int write(ByteSink out, int from, int limit) {
-            out.write(bytes);
+        public int write(Writer writer, ByteSink out, int from, int limit) {
+            writer.header(bytes, out);
+            return DONE;
+        }
+    }
+
+    /** OpenMetrics' {@code # EOF}, which every view ends with. */
+    private record End() implements Segment {
+        @Override
+        public int write(Writer writer, ByteSink out, int from, int limit) {
+            out.write(EOF);
             return DONE;
         }
     }
@@ -104,13 +194,13 @@ public final class MergedExposition {
     /** One source's samples of one family, in order. */
     private record Samples(Part part, boolean openMetrics) implements Segment {
         @Override
-        public int write(ByteSink out, int from, int limit) {
+        public int write(Writer writer, ByteSink out, int from, int limit) {
             for (int i = from; i < part.family.size(); i++) {
                 if (out.size() >= limit) {
                     return i;
                 }
                 if (!part.dropped(i)) {
-                    writeSample(part.exposition, part.family.sample(i), openMetrics, out);
+                    writer.sample(part.exposition, part.family.sample(i), openMetrics, out);
                 }
             }
             return DONE;
@@ -143,14 +233,14 @@ public final class MergedExposition {
         }
 
         @Override
-        public int write(ByteSink out, int from, int limit) {
+        public int write(Writer writer, ByteSink out, int from, int limit) {
             for (int n = from; n < partOf.length; n++) {
                 if (out.size() >= limit) {
                     return n;
                 }
                 Part part = parts.get(partOf[n]);
                 if (!part.dropped(indexOf[n])) {
-                    writeSample(part.exposition, part.family.sample(indexOf[n]), true, out);
+                    writer.sample(part.exposition, part.family.sample(indexOf[n]), true, out);
                 }
             }
             return DONE;
@@ -203,7 +293,7 @@ public final class MergedExposition {
                 segments.add(parts.size() == 1 ? new Samples(parts.get(0), true) : Interleaved.of(parts));
             }
         }
-        segments.add(new Header(EOF));
+        segments.add(new End());
         return segments;
     }
 

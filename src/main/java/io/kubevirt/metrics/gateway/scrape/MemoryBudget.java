@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The memory that the bodies of all gathers together may take ({@code gateway.scrape.memory-budget};
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * usually needs the same size: bodies are most of what a gather allocates, and a young collection
  * copies every body still in use, so new buffers every gather cost the collector more than
  * reading them costs. Spares stay counted in the budget, and are the first to go when a body
- * needs their room. Thread safe.
+ * needs their room. When even that is not enough, the {@link #reclaimWith reclaimer} is asked to
+ * free what answers of older gathers hold, before the body fails. Thread safe.
  */
 @ApplicationScoped
 public class MemoryBudget {
@@ -28,6 +30,8 @@ public class MemoryBudget {
     private final AtomicLong used = new AtomicLong();
     /** Each target's spare buffer, by the key its leases are taken with. */
     private final Map<String, byte[]> spares = new ConcurrentHashMap<>();
+    /** Frees leases held by answers of older gathers; true when it freed any. */
+    private volatile BooleanSupplier reclaimer = () -> false;
 
     @Inject
     public MemoryBudget(GatewayConfig config) {
@@ -48,6 +52,14 @@ public class MemoryBudget {
         return used.get();
     }
 
+    /**
+     * Who is asked, when a body finds no room even after the spares are dropped, to release the
+     * leases that answers of older gathers hold (the expose stage, which cuts their readers off).
+     */
+    public void reclaimWith(BooleanSupplier reclaimer) {
+        this.reclaimer = reclaimer;
+    }
+
     /** A new, empty lease for a body of the target {@code key} (its spare is kept under that key). */
     public Lease lease(String key) {
         return new Lease(key);
@@ -60,6 +72,12 @@ public class MemoryBudget {
                 drop(key, spare);
             }
         });
+    }
+
+    /** What the reclaimer freed may have become spares: dropped, then the bytes taken if there is room now. */
+    private boolean dropSparesAndTake(long n) {
+        dropSpares();
+        return take(n);
     }
 
     /** Drops every spare, so that bodies in use may take their room. */
@@ -96,8 +114,8 @@ public class MemoryBudget {
         }
 
         /**
-         * Takes {@code n} more bytes, making room by dropping the spares if need be; false (and
-         * nothing taken) when that would still exceed the budget.
+         * Takes {@code n} more bytes, making room by dropping the spares, then by the reclaimer, if
+         * need be; false (and nothing taken) when that would still exceed the budget.
          */
         synchronized boolean grow(long n) {
             if (released) {
@@ -105,7 +123,7 @@ public class MemoryBudget {
             }
             if (!take(n)) {
                 dropSpares();
-                if (!take(n)) {
+                if (!take(n) && !(reclaimer.getAsBoolean() && dropSparesAndTake(n))) {
                     return false;
                 }
             }

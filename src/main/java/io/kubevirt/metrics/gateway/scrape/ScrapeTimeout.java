@@ -17,17 +17,32 @@ public final class ScrapeTimeout {
      * the configured timeout.
      */
     public static Duration of(String header, GatewayConfig.Scrape config) {
+        Duration asked = header(header);
+        if (asked == null) {
+            return config.timeout();
+        }
+        Duration timeout = asked.minus(config.timeoutMargin());
+        return timeout.compareTo(MINIMUM) < 0 ? MINIMUM : timeout;
+    }
+
+    /** How long the client waits for its answer: the header's timeout, or without a valid one the configured timeout. */
+    public static Duration asked(String header, GatewayConfig.Scrape config) {
+        Duration asked = header(header);
+        return asked == null ? config.timeout() : asked;
+    }
+
+    /** The timeout of a valid {@code X-Prometheus-Scrape-Timeout-Seconds} header, or null. */
+    private static Duration header(String header) {
         if (header != null) {
             try {
                 double seconds = Double.parseDouble(header.trim());
                 if (seconds > 0 && Double.isFinite(seconds)) {
-                    Duration timeout = Duration.ofNanos((long) (seconds * 1e9)).minus(config.timeoutMargin());
-                    return timeout.compareTo(MINIMUM) < 0 ? MINIMUM : timeout;
+                    return Duration.ofNanos((long) (seconds * 1e9));
                 }
             } catch (NumberFormatException e) {
-                // Not a number: fall through to the configured timeout.
+                // Not a number: no timeout asked.
             }
         }
-        return config.timeout();
+        return null;
     }
 }

@@ -3,10 +3,12 @@ package io.kubevirt.metrics.gateway.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.Gzip;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.ReviewingApiServer;
 import io.kubevirt.metrics.gateway.testing.Samples;
 import io.kubevirt.metrics.gateway.testing.StubTarget;
 import io.vertx.core.Vertx;
@@ -36,7 +38,7 @@ class MemoryIT {
     }
 
     /** A virt-handler-like body of about {@code bytes}: one gauge per VM, as many VMs as it takes. */
-    private static String body(String node, int bytes) {
+    static String body(String node, int bytes) {
         StringBuilder out = new StringBuilder(bytes + 200);
         out.append("# HELP kubevirt_vmi_memory_resident_bytes Resident set size of the process running the domain.\n")
                 .append("# TYPE kubevirt_vmi_memory_resident_bytes gauge\n");
@@ -91,6 +93,60 @@ class MemoryIT {
             }
             assertTrue(gateway.process().isAlive());
             assertTrue(!gateway.log().contains("OutOfMemoryError"), gateway.log());
+        }
+    }
+
+    /**
+     * Tenants' answers are streamed like everyone's: two tenants and an admin at once, in the same
+     * heap as above, each tenant seeing exactly its namespace's series (and no others' metadata).
+     */
+    @Test
+    void servesTenantsAndAnAdminAtOnceInTheSameHeap() throws Exception {
+        KubernetesMockServer apiServer = new KubernetesMockServer(false);
+        apiServer.init();
+        try {
+            ReviewingApiServer.answer(apiServer::expect, Map.of("admin-token", "admin", "team-1-token", "team-1",
+                    "team-2-token", "team-2"), (user, spec) -> user.equals("admin")
+                            ? spec.path("nonResourceAttributes").path("path").asText().equals("/metrics")
+                            : spec.path("resourceAttributes").path("namespace").asText().equals(user));
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                bodies.add(body("node-" + i, 7 << 20));
+            }
+            try (PackagedGateway gateway = PackagedGateway.startWithFileTargets(targets(bodies), tls, Map.of(
+                    "gateway.auth.enabled", "true",
+                    "quarkus.kubernetes-client.api-server-url", apiServer.createClient().getMasterUrl().toString()),
+                    List.of("-Xmx160m"))) {
+                for (int round = 0; round < 2; round++) {
+                    Map<String, CompletableFuture<HttpResponse<String>>> answers = new java.util.LinkedHashMap<>();
+                    for (String caller : List.of("team-1", "team-2", "admin")) {
+                        answers.put(caller, gateway.sendAsync(gateway.request("/metrics")
+                                .header("Authorization", "Bearer " + caller + "-token").build(),
+                                HttpResponse.BodyHandlers.ofString()));
+                    }
+                    for (Map.Entry<String, CompletableFuture<HttpResponse<String>>> entry : answers.entrySet()) {
+                        HttpResponse<String> response = entry.getValue().join();
+                        assertEquals(200, response.statusCode(), gateway::log);
+                        String answer = response.body();
+                        List<String> series = Expositions.lines(answer, "kubevirt_vmi_memory_resident_bytes{");
+                        if (entry.getKey().equals("admin")) {
+                            assertEquals(6, up(answer, 1), gateway::log);
+                            assertTrue(series.size() > 7 * 6, "every namespace's series");
+                        } else {
+                            String mine = "namespace=\"" + entry.getKey() + "\"";
+                            assertTrue(!series.isEmpty() && series.stream().allMatch(l -> l.contains(mine)), mine);
+                            assertTrue(answer.lines().filter(l -> !l.startsWith("#")).allMatch(l -> l.contains(mine)));
+                            assertEquals(List.of("# HELP kubevirt_vmi_memory_resident_bytes Resident set size of the"
+                                    + " process running the domain.", "# TYPE kubevirt_vmi_memory_resident_bytes gauge"),
+                                    Expositions.lines(answer, "#"));
+                        }
+                    }
+                }
+                assertTrue(gateway.process().isAlive());
+                assertTrue(!gateway.log().contains("OutOfMemoryError"), gateway.log());
+            }
+        } finally {
+            apiServer.destroy();
         }
     }
 

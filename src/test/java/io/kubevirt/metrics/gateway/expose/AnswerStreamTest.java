@@ -50,7 +50,7 @@ class AnswerStreamTest {
     void streamsTheAnswerInChunksOfAQuarterMegabyte(int size, int expectedChunks) {
         byte[] answer = answer(size);
         int[] chunks = {0};
-        assertArrayEquals(answer, drain(new AnswerStream(AnswerStream.of(answer), 0, compressors), chunks));
+        assertArrayEquals(answer, drain(new AnswerStream(FinishedAnswer.of(answer), 0, compressors), chunks));
         assertEquals(expectedChunks, chunks[0]);
     }
 
@@ -60,7 +60,7 @@ class AnswerStreamTest {
     void chunksCompressedApartAreOneGzipStream(int level) {
         byte[] answer = answer(3_500_000);
         int[] chunks = {0};
-        byte[] compressed = drain(new AnswerStream(AnswerStream.of(answer), level, compressors), chunks);
+        byte[] compressed = drain(new AnswerStream(FinishedAnswer.of(answer), level, compressors), chunks);
         assertEquals(14, chunks[0]);
         assertTrue(compressed.length < answer.length / 3, "compressed to " + compressed.length);
         assertArrayEquals(answer, Gzip.gunzip(compressed));
@@ -71,8 +71,8 @@ class AnswerStreamTest {
     void aHigherLevelCompressesSmaller() {
         byte[] answer = answer(1_000_000);
         int[] chunks = {0};
-        byte[] fast = drain(new AnswerStream(AnswerStream.of(answer), 1, compressors), chunks);
-        byte[] small = drain(new AnswerStream(AnswerStream.of(answer), 9, compressors), chunks);
+        byte[] fast = drain(new AnswerStream(FinishedAnswer.of(answer), 1, compressors), chunks);
+        byte[] small = drain(new AnswerStream(FinishedAnswer.of(answer), 9, compressors), chunks);
         assertTrue(small.length < fast.length, small.length + " vs " + fast.length);
         assertArrayEquals(answer, Gzip.gunzip(small));
     }
@@ -80,7 +80,7 @@ class AnswerStreamTest {
     @Test
     void anEmptyAnswerIsAnEmptyGzipStream() {
         int[] chunks = {0};
-        byte[] compressed = drain(new AnswerStream(AnswerStream.of(new byte[0]), 1, compressors), chunks);
+        byte[] compressed = drain(new AnswerStream(FinishedAnswer.of(new byte[0]), 1, compressors), chunks);
         assertEquals(1, chunks[0]);
         assertEquals(0, Gzip.gunzip(compressed).length);
     }

@@ -37,7 +37,7 @@ class StreamedAnswerTest {
         AtomicInteger done = new AtomicInteger();
         CountDownLatch finished = new CountDownLatch(1);
         HttpServer server = vertx.createHttpServer().requestHandler(request -> {
-            StreamedAnswer streamed = new StreamedAnswer(new AnswerStream(AnswerStream.of(answer), 0, writers),
+            StreamedAnswer streamed = new StreamedAnswer(new AnswerStream(FinishedAnswer.of(answer), 0, writers),
                     writers, vertx.getOrCreateContext());
             // As StreamedAnswerWriter: the end of the response is told too, and may come first.
             request.response().endHandler(v -> streamed.ended());

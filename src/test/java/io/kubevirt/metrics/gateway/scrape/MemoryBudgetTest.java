@@ -33,6 +33,30 @@ class MemoryBudgetTest {
         assertEquals(0, budget.used());
     }
 
+    /** The reclaimer frees what older answers hold (recycled into spares): a body that finds no room asks it once. */
+    @Test
+    void aBodyWithoutRoomAsksTheReclaimerForTheOlderAnswersMemory() {
+        MemoryBudget budget = new MemoryBudget(1000);
+        MemoryBudget.Lease old = budget.lease("a");
+        assertTrue(old.grow(800));
+        int[] asked = {0};
+        budget.reclaimWith(() -> {
+            asked[0]++;
+            old.recycle(new byte[800]); // The older answer is cut off: its body becomes a spare.
+            return true;
+        });
+        MemoryBudget.Lease next = budget.lease("b");
+        assertTrue(next.grow(700), "the spare the reclaimer left is dropped for the body that needs the room");
+        assertEquals(1, asked[0]);
+        assertEquals(700, budget.used());
+        budget.reclaimWith(() -> {
+            asked[0]++;
+            return false; // Nothing older is held.
+        });
+        assertFalse(budget.lease("c").grow(400));
+        assertEquals(2, asked[0]);
+    }
+
     @Test
     void aResultFailedLaterInThePipelineGivesItsBodysBufferBack() {
         MemoryBudget budget = new MemoryBudget(1000);

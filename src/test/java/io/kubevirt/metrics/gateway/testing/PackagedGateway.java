@@ -227,7 +227,7 @@ public final class PackagedGateway implements AutoCloseable {
     }
 
     /** TLS that trusts any server: the tests check the gateway's certificate where it matters. */
-    private static SSLContext trustingContext() {
+    public static SSLContext trustingContext() {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new X509TrustManager() {

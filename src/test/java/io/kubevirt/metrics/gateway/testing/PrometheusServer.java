@@ -37,17 +37,28 @@ public final class PrometheusServer implements AutoCloseable {
     private int port;
     private int starts;
     private final List<String> flags;
+    private final String binary;
 
-    private PrometheusServer(Path dir, List<String> flags) {
+    private PrometheusServer(Path dir, String binary, List<String> flags) {
         this.dir = dir;
+        this.binary = binary;
         this.flags = flags;
     }
 
-    /** Starts Prometheus with this configuration (YAML) and extra command-line flags; does not wait for it. */
+    /** Starts Debian bookworm's Prometheus (2.42) with this configuration (YAML) and extra command-line flags; does not wait for it. */
     public static PrometheusServer start(String config, String... flags) throws IOException {
+        return start(Promtool.binary("prometheus"), config, flags);
+    }
+
+    /** {@link #start(String, String...)} of Prometheus 3.5 (see {@link Promtool#prometheus3}). */
+    public static PrometheusServer start3(String config, String... flags) throws IOException {
+        return start(Promtool.prometheus3("prometheus"), config, flags);
+    }
+
+    private static PrometheusServer start(String binary, String config, String... flags) throws IOException {
         Path dir = Files.createTempDirectory("prometheus-test");
         Files.writeString(dir.resolve("prometheus.yml"), config);
-        PrometheusServer server = new PrometheusServer(dir, List.of(flags));
+        PrometheusServer server = new PrometheusServer(dir, binary, List.of(flags));
         server.launch();
         return server;
     }
@@ -55,7 +66,7 @@ public final class PrometheusServer implements AutoCloseable {
     private void launch() throws IOException {
         port = freePort();
         starts++;
-        List<String> command = new ArrayList<>(List.of(Promtool.binary("prometheus"),
+        List<String> command = new ArrayList<>(List.of(binary,
                 "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port,

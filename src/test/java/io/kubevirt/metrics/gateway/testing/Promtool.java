@@ -38,6 +38,29 @@ public final class Promtool {
     }
 
     /**
+     * A binary of Prometheus 3.5 (prometheus, promtool): from Debian's testing release, unpacked
+     * into a folder of its own by {@code .ci/forky-packages} (never installed over bookworm's
+     * 2.42). Found in {@code PROMETHEUS3_BIN} (or the system property {@code prometheus3.bin}),
+     * else where {@code .ci/run} unpacks it; missing, the test fails in CI and is skipped elsewhere.
+     */
+    public static String prometheus3(String name) {
+        String dir = System.getProperty("prometheus3.bin", System.getenv().getOrDefault("PROMETHEUS3_BIN",
+                Path.of(System.getProperty("user.home"), ".cache/kubevirt-metrics-gateway/prometheus-3/root/usr/bin")
+                        .toString()));
+        Path candidate = Path.of(dir, name);
+        if (Files.isExecutable(candidate)) {
+            return candidate.toString();
+        }
+        String missing = "Prometheus 3.5's " + name + " is not in " + dir
+                + " (bash .ci/forky-packages DIR prometheus promtool, then PROMETHEUS3_BIN=DIR/root/usr/bin)";
+        if ("true".equals(System.getenv("CI"))) {
+            throw new AssertionError(missing);
+        }
+        assumeTrue(false, missing);
+        return null;
+    }
+
+    /**
      * {@code promtool check metrics} on an exposition: exit 0 (clean) or 3 (lint warnings only)
      * pass; anything else, a parse error, fails with promtool's output.
      */

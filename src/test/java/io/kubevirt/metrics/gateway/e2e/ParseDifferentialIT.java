@@ -1,0 +1,175 @@
+package io.kubevirt.metrics.gateway.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
+import io.kubevirt.metrics.gateway.testing.Expositions;
+import io.kubevirt.metrics.gateway.testing.OddBodies;
+import io.kubevirt.metrics.gateway.testing.PackagedGateway;
+import io.kubevirt.metrics.gateway.testing.PrometheusServer;
+import io.kubevirt.metrics.gateway.testing.Promtool;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Differential test of how target bodies are read: odd text-format bodies (the issue's cases and
+ * generated, mutated ones, see {@link OddBodies}), each served by a pod of its own, scraped by
+ * Prometheus 3.5 both directly and through the gateway. Each target's verdict must be Prometheus
+ * 3.5's (up, with as many samples, or down), and Prometheus 3.5 and 2.42 must accept every whole
+ * answer of the gateway. The seed is random and printed; {@code -Ddifferential.seed=N} repeats a run.
+ */
+class ParseDifferentialIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int GENERATED = 150;
+    /** Bodies that found differences before: each a case of its own, on every run. */
+    private static final List<String> KNOWN = List.of(
+            "kubevirt_x 0x1p-3\n", "a 1 -5\n", "metric {label=\"x\"} 1\n", "metric { a = \"1\" } 1\n",
+            "a{x=\"1\" y=\"2\"} 1\n", "a{x=\"1\"}1\n", "a+1\n", "a 1\n\u0000rest\n", "a{x=\"1\n2\"} 1\n",
+            "# TYPE a  counter\na 1\n", "# TYPE a counter \na 1\n", "# TYPE a{counter\na 1\n", "a 1_000\n",
+            "a 1\r\n", "a 1 +5\n", "a{x=\"\\t\"} 1\n", "a 1e309\n", "a 1e-400\n");
+
+    private final Vertx vertx = Vertx.vertx();
+    private final SelfSignedCertificate tls = SelfSignedCertificate.generate();
+
+    @AfterEach
+    void stop() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void everyTargetGetsPrometheusVerdictAndEveryAnswerIsAccepted() throws Exception {
+        long seed = Long.getLong("differential.seed", System.nanoTime());
+        System.out.println("ParseDifferentialIT: -Ddifferential.seed=" + seed);
+        List<byte[]> bodies = new ArrayList<>();
+        KNOWN.forEach(b -> bodies.add(b.getBytes(StandardCharsets.UTF_8)));
+        bodies.addAll(OddBodies.generate(seed, GENERATED));
+        String pods = "127.0.0.1:" + serve(bodies);
+
+        StringBuilder fileTargets = new StringBuilder();
+        StringBuilder direct = new StringBuilder();
+        for (int i = 0; i < bodies.size(); i++) {
+            fileTargets.append("- targets: ['").append(pods).append("']\n  labels: {__metrics_path__: /case-").append(i)
+                    .append(", pod: case-").append(i).append(", namespace: kubevirt, kubevirt_io: virt-handler}\n");
+            direct.append("      - targets: ['").append(pods).append("']\n        labels: {__metrics_path__: /case-")
+                    .append(i).append(", pod: case-").append(i).append("}\n");
+        }
+        try (PackagedGateway gateway = PackagedGateway.startWithFileTargets(fileTargets.toString(), tls, Map.of(),
+                List.of());
+                PrometheusServer prometheus3 = PrometheusServer.start3(config(direct.toString(), gateway.address()));
+                PrometheusServer prometheus2 = PrometheusServer.start(config("", gateway.address()))) {
+            prometheus3.awaitFirstScrapes(bodies.size() + 1, Duration.ofSeconds(90));
+            prometheus2.awaitFirstScrapes(1, Duration.ofSeconds(90));
+            for (PrometheusServer prometheus : List.of(prometheus3, prometheus2)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> scrapes(prometheus) >= 3);
+            }
+            String answer = gateway.get("/metrics").body();
+            Promtool.checkMetrics(answer);
+            Map<String, Double> up = perPod(answer, "up");
+            Map<String, Double> samples = perPod(answer, "scrape_samples_scraped");
+            List<String> differences = new ArrayList<>();
+            for (JsonNode target : JSON.readTree(prometheus3.get("/api/v1/targets?scrapePool=direct"))
+                    .path("data").path("activeTargets")) {
+                String pod = target.path("labels").path("pod").asText();
+                byte[] body = bodies.get(Integer.parseInt(pod.substring("case-".length())));
+                boolean directUp = target.path("health").asText().equals("up");
+                Double gatewayUp = up.get(pod);
+                String why = "direct " + target.path("health").asText() + " " + target.path("lastError").asText()
+                        + "; gateway up=" + gatewayUp + " " + lastError(gateway, pod);
+                if (gatewayUp == null || (gatewayUp == 1) != directUp) {
+                    differences.add(pod + " " + shown(body) + ": " + why);
+                } else if (directUp) {
+                    double stored = prometheus3.query("scrape_samples_scraped{job=\"direct\",pod=\"" + pod + "\"}")
+                            .path(0).path("value").path(1).asDouble();
+                    if (stored != samples.get(pod)) {
+                        differences.add(pod + " " + shown(body) + ": direct has " + stored + " samples, the gateway "
+                                + samples.get(pod));
+                    }
+                }
+            }
+            assertTrue(differences.isEmpty(), "seed " + seed + ", " + differences.size() + " of " + bodies.size()
+                    + " targets judged otherwise:\n" + String.join("\n", differences));
+            for (PrometheusServer prometheus : List.of(prometheus3, prometheus2)) {
+                assertEquals(1.0, prometheus.query("min_over_time(up{job=\"gateway\"}[10m])").path(0).path("value")
+                        .path(1).asDouble(), () -> "a Prometheus refused an answer of the gateway: " + prometheus.log());
+            }
+        }
+    }
+
+    /** One HTTPS server for every case: {@code /case-N} answers body N, as a text-format pod would. */
+    private int serve(List<byte[]> bodies) {
+        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile().toString())
+                        .setKeyPath(tls.keyFile().toString()));
+        HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
+            int i = Integer.parseInt(request.path().substring("/case-".length()));
+            request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(Buffer.buffer(bodies.get(i)));
+        });
+        return server.listen().toCompletionStage().toCompletableFuture().join().actualPort();
+    }
+
+    private String config(String directTargets, String gateway) {
+        String tlsConfig = "    scheme: https\n    tls_config: {ca_file: '" + tls.certFile() + "', server_name: localhost}\n";
+        return "global: {scrape_interval: 2s, scrape_timeout: 1s}\nscrape_configs:\n"
+                + "  - job_name: gateway\n    honor_labels: true\n" + tlsConfig
+                + "    static_configs: [{targets: ['" + gateway + "']}]\n"
+                + (directTargets.isEmpty() ? "" : "  - job_name: direct\n" + tlsConfig + "    static_configs:\n"
+                        + directTargets);
+    }
+
+    private static double scrapes(PrometheusServer prometheus) throws Exception {
+        JsonNode result = prometheus.query("count_over_time(up{job=\"gateway\"}[10m])");
+        return result.size() == 0 ? 0 : result.path(0).path("value").path(1).asDouble();
+    }
+
+    /** The value of the gateway's report series {@code name} for each target, by pod. */
+    private static Map<String, Double> perPod(String answer, String name) {
+        Map<String, Double> values = new HashMap<>();
+        Pattern pod = Pattern.compile("pod=\"(case-\\d+)\"");
+        for (String line : Expositions.lines(answer, name + "{")) {
+            Matcher m = pod.matcher(line);
+            if (m.find()) {
+                values.put(m.group(1), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return values;
+    }
+
+    private static String lastError(PackagedGateway gateway, String pod) throws Exception {
+        for (JsonNode target : JSON.readTree(gateway.get("/api/v1/targets").body()).path("data")
+                .path("activeTargets")) {
+            if (target.path("labels").path("pod").asText().equals(pod)) {
+                return target.path("lastError").asText();
+            }
+        }
+        return "(no such target)";
+    }
+
+    /** The body as a Java string literal would show it. */
+    private static String shown(byte[] body) {
+        StringBuilder out = new StringBuilder("\"");
+        for (byte b : body) {
+            int c = b & 0xff;
+            out.append(c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '"' ? "\\\""
+                    : c == '\\' ? "\\\\" : c < 0x20 || c >= 0x7f ? String.format("\\x%02x", c) : String.valueOf((char) c));
+        }
+        return out.append('"').toString();
+    }
+}
