@@ -132,6 +132,11 @@ public class MetricsResource {
             };
         }
 
+        /** The namespaces of the merge's series, read under this hold as the writing is (none once it ended). */
+        synchronized Set<String> namespaces(MergedExposition merged) {
+            return ended ? Set.of() : merged.namespaces();
+        }
+
         synchronized void end() {
             if (!ended) {
                 ended = true;
@@ -158,7 +163,7 @@ public class MetricsResource {
     private Response tenantView(Caller caller, MergedExposition merged, ResponseHold hold, ExpositionFormat format,
             int gzipLevel, Context connection) {
         try {
-            Set<String> readable = gate.readableNamespaces(caller, merged.namespaces());
+            Set<String> readable = gate.readableNamespaces(caller, hold.namespaces(merged));
             if (readable.isEmpty()) {
                 LOG.debugf("%s may read no namespace of the answer", caller.user());
                 return Response.status(403).build();

@@ -143,9 +143,9 @@ public final class MergedExposition {
         }
 
         /** Writes a sample line, unless the filter drops it (then nothing of it stays in {@code out}). */
-        private void sample(TargetExposition exp, int sample, boolean openMetrics, ByteSink out) {
+        private void sample(TargetExposition exp, int sample, Form form, ByteSink out) {
             if (filter == null) {
-                writeSample(exp, sample, openMetrics, out);
+                writeSample(exp, sample, form, out);
                 return;
             }
             int mark = out.size();
@@ -153,7 +153,7 @@ public final class MergedExposition {
                 out.write(pendingHeader);
             }
             int start = out.size();
-            writeSample(exp, sample, openMetrics, out);
+            writeSample(exp, sample, form, out);
             if (filter.keep(out.array(), start, out.size() - 1)) {
                 pendingHeader = null;
             } else {
@@ -192,7 +192,21 @@ public final class MergedExposition {
     }
 
     /** One source's samples of one family, in order. */
-    private record Samples(Part part, boolean openMetrics) implements Segment {
+    /**
+     * How sample lines are written: OpenMetrics' timestamps are seconds, and it keeps exemplars
+     * where its family's type has them (a counter's total, a histogram's buckets), not where the
+     * family is written as another type (a name another target declared otherwise).
+     */
+    private enum Form {
+        TEXT, OPENMETRICS, OPENMETRICS_WITH_EXEMPLARS;
+
+        static Form openMetrics(MetricType type) {
+            return type == MetricType.COUNTER || type == MetricType.HISTOGRAM || type == MetricType.GAUGEHISTOGRAM
+                    ? OPENMETRICS_WITH_EXEMPLARS : OPENMETRICS;
+        }
+    }
+
+    private record Samples(Part part, Form form) implements Segment {
         @Override
         public int write(Writer writer, ByteSink out, int from, int limit) {
             for (int i = from; i < part.family.size(); i++) {
@@ -200,7 +214,7 @@ public final class MergedExposition {
                     return i;
                 }
                 if (!part.dropped(i)) {
-                    writer.sample(part.exposition, part.family.sample(i), openMetrics, out);
+                    writer.sample(part.exposition, part.family.sample(i), form, out);
                 }
             }
             return DONE;
@@ -212,8 +226,8 @@ public final class MergedExposition {
      * counter's {@code _total} and {@code _created}, say), in the order of the source's body, so
      * that a target's {@code x_total} and {@code x_created} lines of one series stay together.
      */
-    private record Interleaved(List<Part> parts, int[] partOf, int[] indexOf) implements Segment {
-        static Interleaved of(List<Part> parts) {
+    private record Interleaved(List<Part> parts, int[] partOf, int[] indexOf, Form form) implements Segment {
+        static Interleaved of(List<Part> parts, Form form) {
             int total = parts.stream().mapToInt(p -> p.family.size()).sum();
             int[] partOf = new int[total];
             int[] indexOf = new int[total];
@@ -229,7 +243,7 @@ public final class MergedExposition {
                 partOf[n] = best;
                 indexOf[n] = next[best]++;
             }
-            return new Interleaved(parts, partOf, indexOf);
+            return new Interleaved(parts, partOf, indexOf, form);
         }
 
         @Override
@@ -240,7 +254,7 @@ public final class MergedExposition {
                 }
                 Part part = parts.get(partOf[n]);
                 if (!part.dropped(indexOf[n])) {
-                    writer.sample(part.exposition, part.family.sample(indexOf[n]), true, out);
+                    writer.sample(part.exposition, part.family.sample(indexOf[n]), form, out);
                 }
             }
             return DONE;
@@ -257,7 +271,7 @@ public final class MergedExposition {
             header(TYPE, family.name, family.type.text(), header);
             segments.add(new Header(header.toByteArray()));
             for (Part part : family.parts) {
-                segments.add(new Samples(part, false));
+                segments.add(new Samples(part, Form.TEXT));
             }
         }
         return segments;
@@ -276,9 +290,10 @@ public final class MergedExposition {
                 header(UNIT, group.name(), group.unit(), header);
             }
             segments.add(new Header(header.toByteArray()));
+            Form form = Form.openMetrics(group.type());
             if (group.members().size() == 1) {
                 for (Part part : group.members().get(0).parts) {
-                    segments.add(new Samples(part, true));
+                    segments.add(new Samples(part, form));
                 }
                 continue;
             }
@@ -290,7 +305,7 @@ public final class MergedExposition {
                 }
             }
             for (List<Part> parts : bySource.values()) {
-                segments.add(parts.size() == 1 ? new Samples(parts.get(0), true) : Interleaved.of(parts));
+                segments.add(parts.size() == 1 ? new Samples(parts.get(0), form) : Interleaved.of(parts, form));
             }
         }
         segments.add(new End());
@@ -319,8 +334,8 @@ public final class MergedExposition {
         return size;
     }
 
-    /** Writes one sample line: OpenMetrics' timestamps are seconds, and it keeps the exemplar. */
-    private static void writeSample(TargetExposition exp, int sample, boolean openMetrics, ByteSink out) {
+    /** Writes one sample line in {@code form}. */
+    private static void writeSample(TargetExposition exp, int sample, Form form, ByteSink out) {
         writeSeries(exp, sample, out);
         out.write((byte) ' ');
         int o = STRIDE * sample;
@@ -328,13 +343,13 @@ public final class MergedExposition {
         long timestamp = exp.timestamp(sample);
         if (timestamp != TargetExposition.NO_TIMESTAMP) {
             out.write((byte) ' ');
-            if (openMetrics) {
+            if (form != Form.TEXT) {
                 OpenMetricsTimestamps.write(timestamp, out);
             } else {
                 out.writeLong(timestamp);
             }
         }
-        long exemplar = openMetrics ? exp.exemplar(sample) : -1;
+        long exemplar = form == Form.OPENMETRICS_WITH_EXEMPLARS ? exp.exemplar(sample) : -1;
         if (exemplar >= 0) {
             out.write((byte) ' ');
             copy(exp, (int) (exemplar >>> 32), (int) exemplar, out);

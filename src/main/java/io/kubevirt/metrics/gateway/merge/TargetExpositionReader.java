@@ -395,8 +395,10 @@ public final class TargetExpositionReader {
             return false;
         }
         for (int j = 0; j < n; j++) {
+            // Between two labels a comma, not a blank: the text format takes labels without commas.
             if (!parser.labelValueCanonical(j) || parser.labelValueStart(j) != parser.labelNameEnd(j) + 2
-                    || j + 1 < n && parser.labelNameStart(j + 1) != parser.labelValueEnd(j) + 2) {
+                    || j + 1 < n && (parser.labelNameStart(j + 1) != parser.labelValueEnd(j) + 2
+                            || body[parser.labelValueEnd(j) + 1] != ',')) {
                 return false;
             }
         }

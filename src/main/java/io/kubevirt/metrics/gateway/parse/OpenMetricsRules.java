@@ -1,11 +1,11 @@
 package io.kubevirt.metrics.gateway.parse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -34,8 +34,16 @@ public final class OpenMetricsRules {
     private static final Pattern NUMBER = Pattern.compile(
             "[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(?i:inf|infinity)|(?i:nan)");
 
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+    private static final byte[] LE = "le".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] QUANTILE = "quantile".getBytes(StandardCharsets.US_ASCII);
+    /** No label tells a group's samples apart. */
+    private static final byte[] NONE = new byte[0];
+
     private final Set<String> claimedNames = new HashSet<>();
     private String family;
+    private byte[] familyBytes;
     /** The family's type, null while no TYPE line gave one. */
     private MetricType type;
     private boolean help;
@@ -43,20 +51,22 @@ public final class OpenMetricsRules {
     private List<String> suffixes = NO_SUFFIX;
     private boolean sampled;
 
-    private String group;
-    private final Set<String> seenGroups = new HashSet<>();
+    /** Whether the family has had a group yet, and the hash of the last one's labels (see {@link #pairHash}). */
+    private boolean groupStarted;
+    private long group;
+    private final LongSet seenGroups = new LongSet();
     private boolean groupTimestamped;
     private double groupTimestamp;
-    private final Set<String> groupSeries = new HashSet<>();
+    /** Hashes of the series of the current group at its timestamp. */
+    private final LongSet groupSeries = new LongSet();
     private final HistogramGroup histogram = new HistogramGroup();
 
     /** Checks the entry the parser has just read. */
     public void check(ExpositionParser parser, ExpositionParser.Entry entry) throws ParseException {
-        String name = text(parser, parser.nameStart(), parser.nameEnd());
         if (entry == ExpositionParser.Entry.SAMPLE) {
-            sample(parser, name);
+            sample(parser);
         } else {
-            metadata(parser, entry, name);
+            metadata(parser, entry, text(parser, parser.nameStart(), parser.nameEnd()));
         }
     }
 
@@ -97,43 +107,55 @@ public final class OpenMetricsRules {
         }
     }
 
-    private void sample(ExpositionParser parser, String name) throws ParseException {
+    private void sample(ExpositionParser parser) throws ParseException {
         int line = parser.line();
-        String suffix = family != null && name.startsWith(family) ? name.substring(family.length()) : null;
-        if (suffix == null || !suffixes.contains(suffix)) {
-            startFamily(line, name, MetricType.UNTYPED); // A family without metadata.
+        byte[] buf = parser.buffer();
+        String suffix = suffixOf(buf, parser.nameStart(), parser.nameEnd());
+        if (suffix == null) {
+            startFamily(line, text(parser, parser.nameStart(), parser.nameEnd()), MetricType.UNTYPED); // No metadata.
             suffix = "";
         }
         sampled = true;
         MetricType t = type == null ? MetricType.UNTYPED : type;
-        TreeMap<String, String> labels = new TreeMap<>();
-        for (int i = 0; i < parser.labelCount(); i++) {
-            labels.put(text(parser, parser.labelNameStart(i), parser.labelNameEnd(i)),
-                    Escapes.unescapeLabelValue(parser.buffer(), parser.labelValueStart(i), parser.labelValueEnd(i)));
-        }
         boolean bucket = suffix.equals("_bucket");
         boolean quantile = t == MetricType.SUMMARY && suffix.isEmpty();
-        double le = 0;
-        if (t == MetricType.STATESET && !labels.containsKey(family)) {
+        byte[] within = t == MetricType.INFO ? null : bucket ? LE : quantile ? QUANTILE
+                : t == MetricType.STATESET ? familyBytes : NONE;
+        // The group: a hash of the labels but the one that tells its samples apart, in any order.
+        long group = 0;
+        long apart = 0;
+        int withinLabel = -1;
+        for (int i = 0; within != null && i < parser.labelCount(); i++) {
+            long pair = pairHash(parser, i);
+            if (Arrays.equals(buf, parser.labelNameStart(i), parser.labelNameEnd(i), within, 0, within.length)) {
+                withinLabel = i;
+                apart = pair;
+            } else {
+                group += pair;
+            }
+        }
+        if (t == MetricType.STATESET && withinLabel < 0) {
             throw new ParseException(line, "stateset sample without its label \"" + family + "\"");
         }
+        double le = 0;
         if (bucket) {
-            le = canonicalNumber(labels.get("le"));
+            String value = labelValue(parser, withinLabel);
+            le = canonicalNumber(value);
             if (Double.isNaN(le)) {
-                throw new ParseException(line, "bucket without a valid \"le\" label: " + found(labels.get("le")));
+                throw new ParseException(line, "bucket without a valid \"le\" label: " + found(value));
             }
         }
         if (quantile) {
-            double q = canonicalNumber(labels.get("quantile"));
+            String value = labelValue(parser, withinLabel);
+            double q = canonicalNumber(value);
             if (!(q >= 0 && q <= 1)) {
-                throw new ParseException(line, "quantile not within [0, 1]: " + found(labels.get("quantile")));
+                throw new ParseException(line, "quantile not within [0, 1]: " + found(value));
             }
         }
         boolean timestamped = parser.hasTimestamp();
         double timestamp = parser.timestampSeconds();
-        String g = groupOf(labels, t, bucket, quantile);
-        boolean sameGroup = g.equals(group);
-        if (group != null && !sameGroup && seenGroups.contains(g)) {
+        boolean sameGroup = groupStarted && group == this.group;
+        if (groupStarted && !sameGroup && seenGroups.contains(group)) {
             throw new ParseException(line, "a sample of \"" + family + "\" apart from the rest of its group");
         }
         if (sameGroup) {
@@ -146,43 +168,76 @@ public final class OpenMetricsRules {
             }
         }
         boolean newTimestamp = !sameGroup || timestamped && timestamp != groupTimestamp;
+        boolean histogramType = t == MetricType.HISTOGRAM || t == MetricType.GAUGEHISTOGRAM;
         if (newTimestamp) {
             groupSeries.clear();
         }
         // A sample that repeats a series at its group's timestamp is a duplicate: left out of the histogram checks.
-        boolean duplicate = !groupSeries.add(name + labels);
-        group = g;
+        boolean duplicate = histogramType && !groupSeries.add(nameHash(buf, parser.nameStart(), parser.nameEnd())
+                + group + apart);
+        groupStarted = true;
+        this.group = group;
         groupTimestamped = timestamped;
         groupTimestamp = timestamp;
-        seenGroups.add(g);
+        seenGroups.add(group);
 
-        double value = value(parser);
-        checkValue(line, t, suffix, quantile, value);
-        if (parser.hasExemplar() && !(bucket && (t == MetricType.HISTOGRAM || t == MetricType.GAUGEHISTOGRAM)
-                || suffix.equals("_total") && t == MetricType.COUNTER)) {
-            throw new ParseException(line, "an exemplar on \"" + name + "\": only histogram buckets and counter"
-                    + " totals have exemplars");
+        checkValue(line, parser, t, suffix, quantile);
+        if (parser.hasExemplar() && !(bucket && histogramType || suffix.equals("_total") && t == MetricType.COUNTER)) {
+            throw new ParseException(line, "an exemplar on \"" + family + suffix + "\": only histogram buckets and"
+                    + " counter totals have exemplars");
         }
-        if ((t == MetricType.HISTOGRAM || t == MetricType.GAUGEHISTOGRAM) && !duplicate) {
+        if (histogramType && !duplicate) {
             if (newTimestamp) {
                 histogram.end(line, family);
             }
-            histogram.add(line, family, suffix, le, value);
+            histogram.add(line, family, suffix, le, value(parser));
         }
     }
 
-    private void checkValue(int line, MetricType t, String suffix, boolean quantile, double value)
+    /** The suffix that makes the sample's name out of the family's, if it is one the family's type has; else null. */
+    private String suffixOf(byte[] buf, int start, int end) {
+        if (familyBytes == null || end - start < familyBytes.length
+                || !Arrays.equals(buf, start, start + familyBytes.length, familyBytes, 0, familyBytes.length)) {
+            return null;
+        }
+        int from = start + familyBytes.length;
+        for (String suffix : suffixes) {
+            if (suffix.length() == end - from && endsWith(buf, from, suffix)) {
+                return suffix;
+            }
+        }
+        return null;
+    }
+
+    private static boolean endsWith(byte[] buf, int from, String suffix) {
+        for (int k = 0; k < suffix.length(); k++) {
+            if (buf[from + k] != suffix.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The value checks: counter-like values neither NaN nor negative, quantiles not negative, info
+     * 1 and stateset 0 or 1. Most values need no parsing for that: only a leading '-' or a type with
+     * exact values does.
+     */
+    private void checkValue(int line, ExpositionParser parser, MetricType t, String suffix, boolean quantile)
             throws ParseException {
+        byte[] special = parser.specialValue();
+        boolean nan = special != null && special[0] == 'N';
+        boolean negative = parser.buffer()[parser.valueStart()] == '-' && (special != null || value(parser) < 0);
         String problem = null;
-        if (t == MetricType.STATESET && value != 0 && value != 1) {
+        if (t == MetricType.STATESET && (nan || value(parser) != 0 && value(parser) != 1)) {
             problem = "a stateset's values are 0 or 1";
-        } else if (t == MetricType.INFO && value != 1) {
+        } else if (t == MetricType.INFO && value(parser) != 1) {
             problem = "an info's value is 1";
-        } else if (quantile && value < 0) {
+        } else if (quantile && negative) {
             problem = "a quantile's value is not negative";
-        } else if (NEVER_NAN.contains(suffix) && Double.isNaN(value)) {
+        } else if (nan && NEVER_NAN.contains(suffix)) {
             problem = "a " + suffix + " value is not NaN";
-        } else if (NEVER_NEGATIVE.contains(suffix) && value < 0) {
+        } else if (negative && NEVER_NEGATIVE.contains(suffix)) {
             problem = "a " + suffix + " value is not negative";
         }
         if (problem != null) {
@@ -190,31 +245,54 @@ public final class OpenMetricsRules {
         }
     }
 
-    /** The sample's labels but the one that tells the samples of a group apart (le, quantile, the state). */
-    private String groupOf(TreeMap<String, String> labels, MetricType t, boolean bucket, boolean quantile) {
-        String within = t == MetricType.INFO ? null : bucket ? "le" : quantile ? "quantile"
-                : t == MetricType.STATESET ? family : "";
-        if (within == null) {
-            return ""; // An info's samples are not told apart by group.
+    /** The hash of a label, its value as the text format writes it: summed, the hashes of a set in any order agree. */
+    private static long pairHash(ExpositionParser parser, int i) {
+        byte[] buf = parser.buffer();
+        long h = bytesHash(FNV_OFFSET, buf, parser.labelNameStart(i), parser.labelNameEnd(i));
+        h = (h ^ '=') * FNV_PRIME;
+        if (parser.labelValueCanonical(i)) {
+            h = bytesHash(h, buf, parser.labelValueStart(i), parser.labelValueEnd(i));
+        } else {
+            byte[] value = Escapes.canonicalLabelValue(buf, parser.labelValueStart(i), parser.labelValueEnd(i));
+            h = bytesHash(h, value, 0, value.length);
         }
-        StringBuilder key = new StringBuilder();
-        labels.forEach((k, v) -> {
-            if (!k.equals(within)) {
-                key.append(k).append('=').append(v).append('\u0000');
-            }
-        });
-        return key.toString();
+        return mix(h);
+    }
+
+    private static long nameHash(byte[] buf, int start, int end) {
+        return mix(bytesHash(FNV_OFFSET ^ '{', buf, start, end));
+    }
+
+    /** FNV-1a over the bytes. */
+    private static long bytesHash(long h, byte[] buf, int start, int end) {
+        for (int i = start; i < end; i++) {
+            h = (h ^ buf[i]) * FNV_PRIME;
+        }
+        return h;
+    }
+
+    /** MurmurHash3's finalizer: FNV's low bits mix poorly, and the hashes are summed. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+
+    private static String labelValue(ExpositionParser parser, int i) {
+        return i < 0 ? null : Escapes.unescapeLabelValue(parser.buffer(), parser.labelValueStart(i),
+                parser.labelValueEnd(i));
     }
 
     private void startFamily(int line, String name, MetricType newType) throws ParseException {
         endFamily(line);
         family = name;
+        familyBytes = name.getBytes(StandardCharsets.UTF_8);
         type = newType;
         help = false;
         unit = null;
         suffixes = NO_SUFFIX;
         sampled = false;
-        group = null;
+        groupStarted = false;
         seenGroups.clear();
         groupSeries.clear();
     }
@@ -357,6 +435,73 @@ public final class OpenMetricsRules {
             negativeGsum = false;
             if (problem != null) {
                 throw new ParseException(line, "histogram \"" + family + "\" has " + problem);
+            }
+        }
+    }
+
+    /**
+     * A set of 64-bit hashes without boxing: a gauge's every sample is a group of its own, so
+     * there are as many as samples. Open addressing, linear probing; 0 stands for itself by a flag.
+     */
+    private static final class LongSet {
+        private long[] slots = new long[64];
+        private int size;
+        private boolean hasZero;
+
+        /** Adds the hash; false when it was there already. */
+        boolean add(long hash) {
+            if (hash == 0) {
+                boolean added = !hasZero;
+                hasZero = true;
+                return added;
+            }
+            if (2 * (size + 1) > slots.length) {
+                grow();
+            }
+            int mask = slots.length - 1;
+            for (int i = (int) hash & mask; ; i = (i + 1) & mask) {
+                if (slots[i] == hash) {
+                    return false;
+                }
+                if (slots[i] == 0) {
+                    slots[i] = hash;
+                    size++;
+                    return true;
+                }
+            }
+        }
+
+        boolean contains(long hash) {
+            if (hash == 0) {
+                return hasZero;
+            }
+            int mask = slots.length - 1;
+            for (int i = (int) hash & mask; slots[i] != 0; i = (i + 1) & mask) {
+                if (slots[i] == hash) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void clear() {
+            if (slots.length > 64) {
+                slots = new long[64];
+            } else if (size > 0) {
+                Arrays.fill(slots, 0);
+            }
+            size = 0;
+            hasZero = false;
+        }
+
+        private void grow() {
+            long[] old = slots;
+            slots = new long[old.length * 2];
+            size = 0;
+            for (long hash : old) {
+                if (hash != 0) {
+                    add(hash);
+                }
             }
         }
     }

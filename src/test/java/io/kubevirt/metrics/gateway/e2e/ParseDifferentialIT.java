@@ -7,16 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubevirt.metrics.gateway.config.SelfSignedCertificate;
+import io.kubevirt.metrics.gateway.testing.CasePods;
 import io.kubevirt.metrics.gateway.testing.Expositions;
 import io.kubevirt.metrics.gateway.testing.OddBodies;
 import io.kubevirt.metrics.gateway.testing.PackagedGateway;
 import io.kubevirt.metrics.gateway.testing.PrometheusServer;
 import io.kubevirt.metrics.gateway.testing.Promtool;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,13 +40,7 @@ class ParseDifferentialIT {
             "# TYPE a  counter\na 1\n", "# TYPE a counter \na 1\n", "# TYPE a{counter\na 1\n", "a 1_000\n",
             "a 1\r\n", "a 1 +5\n", "a{x=\"\\t\"} 1\n", "a 1e309\n", "a 1e-400\n");
 
-    private final Vertx vertx = Vertx.vertx();
     private final SelfSignedCertificate tls = SelfSignedCertificate.generate();
-
-    @AfterEach
-    void stop() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @Test
     void everyTargetGetsPrometheusVerdictAndEveryAnswerIsAccepted() throws Exception {
@@ -60,19 +49,10 @@ class ParseDifferentialIT {
         List<byte[]> bodies = new ArrayList<>();
         KNOWN.forEach(b -> bodies.add(b.getBytes(StandardCharsets.UTF_8)));
         bodies.addAll(OddBodies.generate(seed, GENERATED));
-        String pods = "127.0.0.1:" + serve(bodies);
-
-        StringBuilder fileTargets = new StringBuilder();
-        StringBuilder direct = new StringBuilder();
-        for (int i = 0; i < bodies.size(); i++) {
-            fileTargets.append("- targets: ['").append(pods).append("']\n  labels: {__metrics_path__: /case-").append(i)
-                    .append(", pod: case-").append(i).append(", namespace: kubevirt, kubevirt_io: virt-handler}\n");
-            direct.append("      - targets: ['").append(pods).append("']\n        labels: {__metrics_path__: /case-")
-                    .append(i).append(", pod: case-").append(i).append("}\n");
-        }
-        try (PackagedGateway gateway = PackagedGateway.startWithFileTargets(fileTargets.toString(), tls, Map.of(),
-                List.of());
-                PrometheusServer prometheus3 = PrometheusServer.start3(config(direct.toString(), gateway.address()));
+        try (CasePods pods = new CasePods(bodies, "text/plain; version=0.0.4; charset=utf-8", tls);
+                PackagedGateway gateway = PackagedGateway.startWithFileTargets(pods.fileTargets(), tls, Map.of(),
+                        List.of());
+                PrometheusServer prometheus3 = PrometheusServer.start3(config(pods.staticConfigs(), gateway.address()));
                 PrometheusServer prometheus2 = PrometheusServer.start(config("", gateway.address()))) {
             prometheus3.awaitFirstScrapes(bodies.size() + 1, Duration.ofSeconds(90));
             prometheus2.awaitFirstScrapes(1, Duration.ofSeconds(90));
@@ -80,20 +60,29 @@ class ParseDifferentialIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> scrapes(prometheus) >= 3);
             }
             String answer = gateway.get("/metrics").body();
-            Promtool.checkMetrics(answer);
+            try {
+                Promtool.checkMetrics(answer);
+            } catch (AssertionError e) { // Shows the line promtool names.
+                Matcher line = Pattern.compile("line (\\d+)").matcher(e.getMessage());
+                List<String> lines = answer.lines().toList();
+                throw line.find() ? new AssertionError(e.getMessage() + "\n"
+                        + lines.get(Math.min(lines.size(), Integer.parseInt(line.group(1))) - 1), e) : e;
+            }
             Map<String, Double> up = perPod(answer, "up");
             Map<String, Double> samples = perPod(answer, "scrape_samples_scraped");
             List<String> differences = new ArrayList<>();
             for (JsonNode target : JSON.readTree(prometheus3.get("/api/v1/targets?scrapePool=direct"))
                     .path("data").path("activeTargets")) {
                 String pod = target.path("labels").path("pod").asText();
-                byte[] body = bodies.get(Integer.parseInt(pod.substring("case-".length())));
+                byte[] body = bodies.get(CasePods.number(pod));
                 boolean directUp = target.path("health").asText().equals("up");
                 Double gatewayUp = up.get(pod);
                 String why = "direct " + target.path("health").asText() + " " + target.path("lastError").asText()
                         + "; gateway up=" + gatewayUp + " " + lastError(gateway, pod);
                 if (gatewayUp == null || (gatewayUp == 1) != directUp) {
-                    differences.add(pod + " " + shown(body) + ": " + why);
+                    if (!knownDifference(body, directUp, lastError(gateway, pod))) {
+                        differences.add(pod + " " + shown(body) + ": " + why);
+                    }
                 } else if (directUp) {
                     double stored = prometheus3.query("scrape_samples_scraped{job=\"direct\",pod=\"" + pod + "\"}")
                             .path(0).path("value").path(1).asDouble();
@@ -106,36 +95,43 @@ class ParseDifferentialIT {
             assertTrue(differences.isEmpty(), "seed " + seed + ", " + differences.size() + " of " + bodies.size()
                     + " targets judged otherwise:\n" + String.join("\n", differences));
             for (PrometheusServer prometheus : List.of(prometheus3, prometheus2)) {
-                assertEquals(1.0, prometheus.query("min_over_time(up{job=\"gateway\"}[10m])").path(0).path("value")
-                        .path(1).asDouble(), () -> "a Prometheus refused an answer of the gateway: " + prometheus.log());
+                JsonNode lowest = prometheus.query("min_over_time(up{job=\"gateway\",pod=\"\"}[10m])");
+                String target = prometheus.get("/api/v1/targets?scrapePool=gateway");
+                assertEquals(1.0, lowest.path(0).path("value").path(1).asDouble(), () -> "a Prometheus refused an answer"
+                        + " of the gateway (" + lowest + "): " + target);
             }
         }
-    }
-
-    /** One HTTPS server for every case: {@code /case-N} answers body N, as a text-format pod would. */
-    private int serve(List<byte[]> bodies) {
-        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile().toString())
-                        .setKeyPath(tls.keyFile().toString()));
-        HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
-            int i = Integer.parseInt(request.path().substring("/case-".length()));
-            request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(Buffer.buffer(bodies.get(i)));
-        });
-        return server.listen().toCompletionStage().toCompletableFuture().join().actualPort();
     }
 
     private String config(String directTargets, String gateway) {
         String tlsConfig = "    scheme: https\n    tls_config: {ca_file: '" + tls.certFile() + "', server_name: localhost}\n";
         return "global: {scrape_interval: 2s, scrape_timeout: 1s}\nscrape_configs:\n"
-                + "  - job_name: gateway\n    honor_labels: true\n" + tlsConfig
+                + "  - job_name: gateway\n    honor_labels: true\n    scrape_interval: 5s\n    scrape_timeout: 5s\n"
+                + tlsConfig
                 + "    static_configs: [{targets: ['" + gateway + "']}]\n"
                 + (directTargets.isEmpty() ? "" : "  - job_name: direct\n" + tlsConfig + "    static_configs:\n"
                         + directTargets);
     }
 
+    /**
+     * The one difference the README lists: a series with a label name twice (or {@code __name__}
+     * inside the braces) fails the target in the gateway; Prometheus checks that only when it
+     * stores the sample, so it keeps the target up when the sample's timestamp is outside what its
+     * TSDB takes (as every timestamp {@link OddBodies} writes is) and drops the sample alone.
+     */
+    private static boolean knownDifference(byte[] body, boolean directUp, String gatewayError) {
+        Matcher error = Pattern.compile("^parse: line (\\d+): (duplicate label name|label name \"__name__\" is reserved)")
+                .matcher(gatewayError);
+        if (!directUp || !error.find()) {
+            return false;
+        }
+        List<String> lines = new String(body, StandardCharsets.UTF_8).lines().toList();
+        int line = Integer.parseInt(error.group(1));
+        return line <= lines.size() && lines.get(line - 1).matches(".*}\\s*\\S+\\s+\\d+\\s*");
+    }
+
     private static double scrapes(PrometheusServer prometheus) throws Exception {
-        JsonNode result = prometheus.query("count_over_time(up{job=\"gateway\"}[10m])");
+        JsonNode result = prometheus.query("count_over_time(up{job=\"gateway\",pod=\"\"}[10m])");
         return result.size() == 0 ? 0 : result.path(0).path("value").path(1).asDouble();
     }
 

@@ -197,6 +197,17 @@ class MergerTest {
         assertEquals(1, report.duplicateSamples());
     }
 
+    /** Found by ParseDifferentialIT: a head with a blank for a comma is not written as it came. */
+    @Test
+    void writesCommasBetweenLabelsThatCameWithout() throws ParseException {
+        add("a{x=\"1\" y=\"2\"} 1\na{x=\"2\"\ty=\"3\"} 2\n", Map.of("pod", "p"));
+        assertEquals("""
+                # TYPE a untyped
+                a{x="1",y="2",pod="p"} 1
+                a{x="2",y="3",pod="p"} 2
+                """, merge());
+    }
+
     @Test
     void rewritesEscapesTheTextFormatDoesNotKnow() throws ParseException {
         add("# HELP a Tab \\t and \\\\.\na{p=\"C:\\\\dir\\tx\"} 1\n", Map.of("q", "quote \" back \\ nl \n"));

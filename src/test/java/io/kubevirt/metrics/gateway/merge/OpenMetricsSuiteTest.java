@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubevirt.metrics.gateway.parse.Escapes;
+import io.kubevirt.metrics.gateway.relabel.RelabelRules;
 import io.kubevirt.metrics.gateway.parse.ExpositionFormat;
 import io.kubevirt.metrics.gateway.parse.ExpositionParser;
 import io.kubevirt.metrics.gateway.parse.ParseException;
@@ -56,6 +57,33 @@ class OpenMetricsSuiteTest {
         String shown = out.toString();
         TargetExpositionReader.read(answer, answer.length, ExpositionFormat.OPENMETRICS, SeriesLabeling.NONE);
         assertEquals(content(body), content(answer), shown);
+    }
+
+    /**
+     * Every case that must parse, each a target of its own, merged into one answer: valid
+     * OpenMetrics too, though the cases declare the same names with other types.
+     */
+    @Test
+    void theCasesMergedMakeOneValidAnswer() throws ParseException {
+        List<Merger.Source> sources = new ArrayList<>();
+        for (OpenMetricsSuite.Case c : cases()) {
+            if (c.shouldParse()) {
+                sources.add(new Merger.Source(c.name(), TargetExpositionReader.read(c.body(), c.body().length,
+                        ExpositionFormat.OPENMETRICS, new SeriesLabeling(TargetLabels.of(Map.of("case", c.name())),
+                                true, RelabelRules.NONE))));
+            }
+        }
+        ByteSink out = new ByteSink(1 << 16);
+        Merger.merge(sources).write(ExpositionFormat.OPENMETRICS, out);
+        byte[] answer = out.toByteArray();
+        try {
+            TargetExpositionReader.read(answer, answer.length, ExpositionFormat.OPENMETRICS, SeriesLabeling.NONE);
+        } catch (ParseException e) {
+            String[] lines = out.toString().split("\n");
+            int at = e.line() - 1;
+            throw new AssertionError(e.getMessage() + " in:\n" + String.join("\n", java.util.Arrays.copyOfRange(lines,
+                    Math.max(0, at - 12), Math.min(lines.length, at + 3))), e);
+        }
     }
 
     /**
