@@ -27,7 +27,7 @@ public class OpenAnswers {
 
     private final Map<Object, Open> open = new ConcurrentHashMap<>();
     private final GatewayMetrics metrics;
-    private volatile long newestGatherStart = Long.MIN_VALUE;
+    private volatile long newestGatherStart = System.nanoTime();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
     public OpenAnswers(MemoryBudget budget, GatewayMetrics metrics) {

@@ -15,7 +15,10 @@ import java.util.Arrays;
  * the form the text format 0.0.4 writes (see {@link Escapes}). Special values (NaN, ±Inf in any
  * spelling Go accepts) are returned as canonical bytes by {@link #specialValue()}.
  *
- * <p>Comments and blank lines of the text format are skipped. Every syntax error is a
+ * <p>The text format is read exactly as Prometheus 3.5's lexer reads it (so that a target is up
+ * here exactly when it would be scraping it directly); OpenMetrics as its specification writes it,
+ * one space between parts and none elsewhere, with {@link OpenMetricsRules} for the rules beyond
+ * one line. Comments and blank lines of the text format are skipped. Every syntax error is a
  * {@link ParseException} naming the line, what was expected and what was found. Not thread safe.
  */
 public final class ExpositionParser {
@@ -760,14 +763,6 @@ public final class ExpositionParser {
             p++;
         }
         return p;
-    }
-
-    private int requireBlanks(int p, int end, String before) throws ParseException {
-        int q = skipBlanks(p, end);
-        if (q == p || q == end) {
-            throw expected("a space and " + before, q == end ? end : p, end);
-        }
-        return q;
     }
 
     private boolean equalsIgnoreCase(int start, int end, String word) {
