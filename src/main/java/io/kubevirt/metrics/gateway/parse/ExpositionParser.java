@@ -279,15 +279,28 @@ public final class ExpositionParser {
      * A comment of the text format after its '#', read as Prometheus' lexer reads it: blanks, HELP
      * or TYPE, blanks, the metric name; the text is all that follows the one character after the
      * name (so {@code # TYPE a  counter} has the invalid type " counter"). "#HELP" (no blank after
-     * '#') and any other word make a plain comment.
+     * '#') and any other word make a plain comment. Inside a comment the lexer skips NUL bytes, but
+     * takes one where the word after "# " starts for the end of the body.
      */
     private Entry textComment(int p, int end) throws ParseException {
         int word = skipBlanks(p, end);
-        Entry entry = word > p ? keyword(word, end) : null;
-        if (entry == null) {
+        if (word == p) {
             return null;
         }
-        p = metricName(skipBlanks(word + 4, end), end);
+        if (word < end && buf[word] == 0) {
+            pos = limit;
+            return null;
+        }
+        Entry entry = Entry.HELP;
+        int after = keyword(word, end, "HELP");
+        if (after < 0) {
+            entry = Entry.TYPE;
+            after = keyword(word, end, "TYPE");
+        }
+        if (after < 0) {
+            return null;
+        }
+        p = metricName(after, end);
         textStart = Math.min(p + 1, end);
         textEnd = end;
         if (entry == Entry.TYPE) {
@@ -301,20 +314,41 @@ public final class ExpositionParser {
         return entry;
     }
 
+    /**
+     * Where the name starts after {@code word} at {@code p} and at least one blank, NUL bytes
+     * skipped among them as the lexer skips them in a comment; -1 when the comment is no such line.
+     */
+    private int keyword(int p, int end, String word) {
+        for (int i = 0; i < word.length(); i++) {
+            p = skipNuls(p, end);
+            if (p == end || buf[p] != word.charAt(i)) {
+                return -1;
+            }
+            p++;
+        }
+        int blanks = skipNuls(p, end);
+        if (blanks == end || buf[blanks] != ' ' && buf[blanks] != '\t') {
+            return -1;
+        }
+        while (blanks < end && (buf[blanks] == ' ' || buf[blanks] == '\t' || buf[blanks] == 0)) {
+            blanks++;
+        }
+        return blanks;
+    }
+
+    private int skipNuls(int p, int end) {
+        while (p < end && buf[p] == 0) {
+            p++;
+        }
+        return p;
+    }
+
     /** Checks HELP text (UTF-8, as Prometheus 3 requires) and whether it needs re-escaping. */
     private void help(int start, int end) throws ParseException {
         if (!validUtf8(start, end)) {
             throw error("HELP text of \"" + text(nameStart, nameEnd) + "\" is not valid UTF-8");
         }
         textCanonical = helpCanonical(start, end);
-    }
-
-    /** HELP or TYPE at {@code p}, followed by a blank; else null. */
-    private Entry keyword(int p, int end) {
-        if (end - p <= 4 || buf[p + 4] != ' ' && buf[p + 4] != '\t') {
-            return null;
-        }
-        return startsWith(p, "HELP") ? Entry.HELP : startsWith(p, "TYPE") ? Entry.TYPE : null;
     }
 
     /**

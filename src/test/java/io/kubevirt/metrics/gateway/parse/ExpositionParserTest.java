@@ -154,6 +154,17 @@ class ExpositionParserTest {
         assertEquals("line 1: invalid sample value \"1\r\"", e.getMessage());
     }
 
+    /**
+     * Inside a comment Prometheus' lexer skips NUL bytes (found by ParseDifferentialIT), but one
+     * where the word after "# " starts ends the body.
+     */
+    @Test
+    void readsNulBytesInCommentsAsPrometheusDoes() throws ParseException {
+        assertEquals(List.of("HELP a [x]", "a{} 1"), entries("# HE\0LP \0a x\na 1\n", ExpositionFormat.TEXT));
+        assertEquals(List.of("a{} 1"), entries("a 1\n# \0TYPE b gauge\nb{ 2\n", ExpositionFormat.TEXT));
+        assertEquals(List.of("a{} 1"), entries("# a comment \0 with a NUL\na 1\n", ExpositionFormat.TEXT));
+    }
+
     /** Prometheus 3 refuses HELP text that is not UTF-8 (2.x did not look). */
     @Test
     void rejectsHelpTextThatIsNotUtf8() {
