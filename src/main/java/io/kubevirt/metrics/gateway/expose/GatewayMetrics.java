@@ -142,7 +142,7 @@ public class GatewayMetrics {
         dropped("duplicate", report.duplicateSamples());
     }
 
-    void recordAnswerCutOff(String reason) {
+    void recordAnswerAborted(String reason) {
         answerAborted(reason).increment();
     }
 

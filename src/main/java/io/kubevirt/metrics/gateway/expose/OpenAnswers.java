@@ -78,7 +78,7 @@ public class OpenAnswers {
 
     private void cutOff(Open answer, String reason, String why) {
         answer.cutOff().run();
-        metrics.recordAnswerCutOff(reason);
+        metrics.recordAnswerAborted(reason);
         long now = System.nanoTime();
         long last = lastWarning.get();
         if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
