@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewSpecB
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubevirt.metrics.gateway.config.GatewayConfig;
 import io.vertx.ext.web.Router;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -67,6 +68,11 @@ public class KubernetesGate {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    @PreDestroy
+    void stop() {
+        reviews.shutdown();
     }
 
     private static <K, V> Cache<K, V> cache(Duration ttl) {
