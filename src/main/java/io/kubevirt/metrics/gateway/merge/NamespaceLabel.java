@@ -1,6 +1,7 @@
 package io.kubevirt.metrics.gateway.merge;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Finds the {@code namespace} label on a sample line as the merger writes it
@@ -37,7 +38,7 @@ public final class NamespaceLabel {
             while (j < end && line[j] != '"') {
                 j += line[j] == '\\' ? 2 : 1;
             }
-            if (i - nameStart == NAME.length && java.util.Arrays.equals(line, nameStart, i, NAME, 0, NAME.length)) {
+            if (i - nameStart == NAME.length && Arrays.equals(line, nameStart, i, NAME, 0, NAME.length)) {
                 return (long) valueStart << 32 | j;
             }
             i = j + 1;

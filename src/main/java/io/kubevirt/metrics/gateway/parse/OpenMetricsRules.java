@@ -181,7 +181,11 @@ public final class OpenMetricsRules {
         groupTimestamp = timestamp;
         seenGroups.add(group);
 
-        checkValue(line, parser, t, suffix, quantile);
+        // Parsed only where a check needs the number itself: most values need only their sign.
+        boolean exact = t == MetricType.STATESET || t == MetricType.INFO || histogramType
+                || buf[parser.valueStart()] == '-';
+        double value = exact ? value(parser) : 0;
+        checkValue(line, parser.specialValue(), value, t, suffix, quantile);
         if (parser.hasExemplar() && !(bucket && histogramType || suffix.equals("_total") && t == MetricType.COUNTER)) {
             throw new ParseException(line, "an exemplar on \"" + family + suffix + "\": only histogram buckets and"
                     + " counter totals have exemplars");
@@ -190,7 +194,7 @@ public final class OpenMetricsRules {
             if (newTimestamp) {
                 histogram.end(line, family);
             }
-            histogram.add(line, family, suffix, le, value(parser));
+            histogram.add(line, family, suffix, le, value);
         }
     }
 
@@ -220,18 +224,17 @@ public final class OpenMetricsRules {
 
     /**
      * The value checks: counter-like values neither NaN nor negative, quantiles not negative, info
-     * 1 and stateset 0 or 1. Most values need no parsing for that: only a leading '-' or a type with
-     * exact values does.
+     * 1 and stateset 0 or 1. {@code value} is the sample's number where its type has exact values or
+     * it starts with '-', else 0.
      */
-    private void checkValue(int line, ExpositionParser parser, MetricType t, String suffix, boolean quantile)
+    private void checkValue(int line, byte[] special, double value, MetricType t, String suffix, boolean quantile)
             throws ParseException {
-        byte[] special = parser.specialValue();
         boolean nan = special != null && special[0] == 'N';
-        boolean negative = parser.buffer()[parser.valueStart()] == '-' && (special != null || value(parser) < 0);
+        boolean negative = value < 0;
         String problem = null;
-        if (t == MetricType.STATESET && (nan || value(parser) != 0 && value(parser) != 1)) {
+        if (t == MetricType.STATESET && value != 0 && value != 1) { // NaN is neither.
             problem = "a stateset's values are 0 or 1";
-        } else if (t == MetricType.INFO && value(parser) != 1) {
+        } else if (t == MetricType.INFO && value != 1) {
             problem = "an info's value is 1";
         } else if (quantile && negative) {
             problem = "a quantile's value is not negative";
